@@ -1,0 +1,31 @@
+package agg
+
+// Merge folds o into p; o must not be used afterwards. Partials of one run
+// share the binner's interval and the host table.
+func (p *Partial) Merge(o *Partial) {
+	binMap := make([]int32, len(o.binStart))
+	for j, start := range o.binStart {
+		binMap[j] = p.binIndex(start)
+	}
+	for g := range p.gauges {
+		dst, src := &p.gauges[g], &o.gauges[g]
+		for j, k := range binMap {
+			dst.mergeSlot(int(k), src, j)
+		}
+	}
+	for j, k := range binMap {
+		for w := 0; w < p.words; w++ {
+			p.hostBits[int(k)*p.words+w] |= o.hostBits[j*p.words+w]
+		}
+	}
+	for j := range o.slotHost {
+		k := int(p.slotIndex(o.slotHost[j], o.slotBin[j]))
+		p.slotSamples[k] += o.slotSamples[j]
+		for m := range p.hostStats {
+			p.hostStats[m].mergeSlot(k, &o.hostStats[m], j)
+		}
+		if src := &o.oc[j]; src.has && p.oc[k].newer(src.ts, &src.vals) {
+			p.oc[k] = *src
+		}
+	}
+}

@@ -1,0 +1,251 @@
+package agg
+
+import (
+	"github.com/resreport/resreport/columnar"
+)
+
+// Partial is the mergeable aggregate state of one parser goroutine. Add
+// folds a batch into it column by column; Merge combines partials. It is
+// not safe for concurrent use: each worker owns one.
+type Partial struct {
+	binner *Binner
+	nHosts int
+	words  int // words of a per-bin host bitset
+
+	// cluster bins, in order of first sight
+	binOf    map[int64]int32
+	binStart []int64
+	gauges   []statVec // one per gaugeCols entry, indexed by bin
+	hostBits []uint64  // words per bin: hosts with records in the bin
+
+	// host-bins ("slots"), in order of first sight
+	slotOf      map[slotKey]int32
+	slotHost    []int32
+	slotBin     []int64
+	slotSamples []int64
+	hostStats   []statVec // one per HostMetrics entry, indexed by slot
+	oc          []ocLast  // indexed by slot
+
+	runs []run // scratch: rows of a batch cut where host or bin changes
+}
+
+type slotKey struct {
+	host int32
+	bin  int64
+}
+
+// run is a range of batch rows with one host and one bin.
+type run struct {
+	start, end int
+	bin        int32
+	slot       int32
+}
+
+// ocLast is the last OC_HIT_NUM sample of a host-bin by timestamp.
+type ocLast struct {
+	has  bool
+	ts   int64
+	pid  int64 // -1 when the sample has no PID
+	vals [NumOC]int64
+}
+
+// newer reports whether a sample (ts, vals) replaces o as the last of its
+// host-bin: a later timestamp, or the same timestamp and larger counters
+// (counters only grow within a process), so the choice does not depend on
+// the order in which shards are parsed.
+func (o *ocLast) newer(ts int64, vals *[NumOC]int64) bool {
+	if !o.has || ts > o.ts {
+		return true
+	}
+	if ts < o.ts {
+		return false
+	}
+	var a, b int64
+	for k := range vals {
+		a += vals[k]
+		b += o.vals[k]
+	}
+	return a > b
+}
+
+// NewPartial returns an empty partial for the given host table size.
+func NewPartial(b *Binner, nHosts int) *Partial {
+	p := &Partial{
+		binner:    &Binner{interval: b.interval, start: 1},
+		nHosts:    nHosts,
+		words:     (nHosts + 63) / 64,
+		binOf:     make(map[int64]int32),
+		gauges:    make([]statVec, len(gaugeCols)),
+		slotOf:    make(map[slotKey]int32),
+		hostStats: make([]statVec, len(hostCols)),
+	}
+	return p
+}
+
+func (p *Partial) binIndex(start int64) int32 {
+	if i, ok := p.binOf[start]; ok {
+		return i
+	}
+	i := int32(len(p.binStart))
+	p.binOf[start] = i
+	p.binStart = append(p.binStart, start)
+	for j := range p.gauges {
+		p.gauges[j].grow()
+	}
+	for w := 0; w < p.words; w++ {
+		p.hostBits = append(p.hostBits, 0)
+	}
+	return i
+}
+
+func (p *Partial) slotIndex(host int32, bin int64) int32 {
+	k := slotKey{host, bin}
+	if i, ok := p.slotOf[k]; ok {
+		return i
+	}
+	i := int32(len(p.slotHost))
+	p.slotOf[k] = i
+	p.slotHost = append(p.slotHost, host)
+	p.slotBin = append(p.slotBin, bin)
+	p.slotSamples = append(p.slotSamples, 0)
+	for j := range p.hostStats {
+		p.hostStats[j].grow()
+	}
+	p.oc = append(p.oc, ocLast{})
+	return i
+}
+
+// cutRuns splits the batch's rows into runs of one host and one bin.
+func (p *Partial) cutRuns(b *columnar.Batch) {
+	p.runs = p.runs[:0]
+	n := b.Len
+	for i := 0; i < n; {
+		host := b.Host[i]
+		start := p.binner.Bin(b.TS[i])
+		end := p.binner.end
+		j := i + 1
+		for j < n && b.Host[j] == host && b.TS[j] >= start && b.TS[j] < end {
+			j++
+		}
+		// merge with the previous run when it is the same host-bin
+		if k := len(p.runs) - 1; k >= 0 && p.slotHost[p.runs[k].slot] == host && p.slotBin[p.runs[k].slot] == start && p.runs[k].end == i {
+			p.runs[k].end = j
+		} else {
+			p.runs = append(p.runs, run{start: i, end: j, bin: p.binIndex(start), slot: p.slotIndex(host, start)})
+		}
+		i = j
+	}
+}
+
+// Add folds the rows of b into the partial. It does not retain b.
+func (p *Partial) Add(b *columnar.Batch) {
+	if b.Len == 0 {
+		return
+	}
+	p.cutRuns(b)
+	for _, r := range p.runs {
+		host := p.slotHost[r.slot]
+		p.hostBits[int(r.bin)*p.words+int(host>>6)] |= 1 << (uint(host) & 63)
+		p.slotSamples[r.slot] += int64(r.end - r.start)
+	}
+	for j, m := range gaugeCols {
+		col := &b.Cols[m]
+		vec := &p.gauges[j]
+		for _, r := range p.runs {
+			if c, s, mx, mn := runStats(col, r.start, r.end); c > 0 {
+				vec.fold(int(r.bin), c, s, mx, mn)
+			}
+		}
+	}
+	for j, m := range hostCols {
+		col := &b.Cols[m]
+		vec := &p.hostStats[j]
+		for _, r := range p.runs {
+			if c, s, mx, mn := runStats(col, r.start, r.end); c > 0 {
+				vec.fold(int(r.slot), c, s, mx, mn)
+			}
+		}
+	}
+	p.addOC(b)
+}
+
+// runStats returns count, sum, max and min of the valid values of rows
+// [start, end) of col.
+func runStats(col *columnar.Column, start, end int) (cnt int32, sum, mx, mn float64) {
+	if col.Kind == columnar.Int {
+		return intRunStats(col.Ints, col.Valid, start, end)
+	}
+	return floatRunStats(col.Floats, col.Valid, start, end)
+}
+
+func intRunStats(vals []int64, valid []byte, start, end int) (cnt int32, sum, mx, mn float64) {
+	var lo, hi int64
+	var isum float64
+	first := true
+	for i := start; i < end; i++ {
+		if valid[i>>3]&(1<<(uint(i)&7)) == 0 {
+			continue
+		}
+		v := vals[i]
+		if first {
+			lo, hi, first = v, v, false
+		} else if v < lo {
+			lo = v
+		} else if v > hi {
+			hi = v
+		}
+		isum += float64(v)
+		cnt++
+	}
+	return cnt, isum, float64(hi), float64(lo)
+}
+
+func floatRunStats(vals []float64, valid []byte, start, end int) (cnt int32, sum, mx, mn float64) {
+	first := true
+	for i := start; i < end; i++ {
+		if valid[i>>3]&(1<<(uint(i)&7)) == 0 {
+			continue
+		}
+		v := vals[i]
+		if first {
+			mn, mx, first = v, v, false
+		} else if v < mn {
+			mn = v
+		} else if v > mx {
+			mx = v
+		}
+		sum += v
+		cnt++
+	}
+	return cnt, sum, mx, mn
+}
+
+// addOC keeps, per host-bin, the last sample whose five OC_HIT_NUM
+// counters are all present.
+func (p *Partial) addOC(b *columnar.Batch) {
+	var cols [NumOC]*columnar.Column
+	for k, m := range ocCols {
+		cols[k] = &b.Cols[m]
+	}
+	var vals [NumOC]int64
+	for _, r := range p.runs {
+		last := &p.oc[r.slot]
+	rows:
+		for i := r.start; i < r.end; i++ {
+			for k, c := range cols {
+				if !c.IsValid(i) {
+					continue rows
+				}
+				vals[k] = c.Ints[i]
+			}
+			ts := b.TS[i]
+			if last.newer(ts, &vals) {
+				last.has, last.ts, last.vals = true, ts, vals
+				last.pid = -1
+				if b.PID.IsValid(i) {
+					last.pid = b.PID.Ints[i]
+				}
+			}
+		}
+	}
+}

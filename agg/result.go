@@ -1,0 +1,238 @@
+package agg
+
+import (
+	"math"
+	"math/bits"
+	"sort"
+
+	"github.com/resreport/resreport/columnar"
+)
+
+// Series holds one value per bin; NaN marks a bin without data (null in
+// JSON, a gap in charts).
+type Series []float64
+
+// MinMaxAvg are the per-bin statistics of one gauge metric.
+type MinMaxAvg struct {
+	Avg, Max, Min Series
+}
+
+// Result is the final aggregate of a run.
+type Result struct {
+	Interval int64   // bin width, microseconds
+	Bins     []int64 // bin starts, ascending: every bin with at least one record
+
+	HostCount []int       // per bin: hosts with records in the bin
+	Gauges    []MinMaxAvg // per catalogue metric (columnar.Metrics); empty for counters
+
+	// OC_HIT_NUM, per bin over the hosts that have a delta in the bin.
+	OCSum         [NumOC]Series // sum of per-host deltas
+	OCAvg         [NumOC]Series // OCSum / OCHosts
+	OCHosts       []int         // hosts with a delta in the bin
+	TotalHits     Series        // sum of the four hit deltas
+	TotalRequests Series        // TotalHits + misses
+	HitRate       Series        // TotalHits / TotalRequests
+
+	Hosts []HostResult // hosts with at least one record, by name
+}
+
+// HostResult holds one host's per-bin statistics. Its series are indexed
+// like Bins, which lists the global bin indices where the host has
+// records, so charts align hosts on the global time axis.
+type HostResult struct {
+	Name    string
+	Index   int32   // index in the run's host table
+	Bins    []int   // indices into Result.Bins, ascending
+	Samples []int64 // records per bin
+
+	Metrics []MinMaxAvg // per HostMetrics entry
+
+	OCDelta [NumOC]Series // per-bin counter deltas; NaN without a previous bin
+	HitRate Series        // four hits / (hits + misses) of the deltas
+	Resets  []int         // bin indices (into Result.Bins) where a counter reset was seen
+}
+
+// Records returns the number of records of the host.
+func (h *HostResult) Records() int64 {
+	var n int64
+	for _, s := range h.Samples {
+		n += s
+	}
+	return n
+}
+
+// Gauge returns the statistics of the catalogue column called name.
+func (r *Result) Gauge(name string) *MinMaxAvg {
+	return &r.Gauges[columnar.MustMetric(name)]
+}
+
+// Metric returns the host's statistics of a HostMetrics column, or nil.
+func (h *HostResult) Metric(name string) *MinMaxAvg {
+	i := HostMetricIndex(name)
+	if i < 0 {
+		return nil
+	}
+	return &h.Metrics[i]
+}
+
+// Result computes the final statistics. hosts is the run's host table.
+func (p *Partial) Result(hosts []string) *Result {
+	nb := len(p.binStart)
+	order := make([]int, nb)
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return p.binStart[order[a]] < p.binStart[order[b]] })
+	global := make([]int, nb) // local bin index -> global
+	r := &Result{Interval: p.binner.interval, Bins: make([]int64, nb), HostCount: make([]int, nb)}
+	for g, l := range order {
+		global[l] = g
+		r.Bins[g] = p.binStart[l]
+		n := 0
+		for _, w := range p.hostBits[l*p.words : (l+1)*p.words] {
+			n += bits.OnesCount64(w)
+		}
+		r.HostCount[g] = n
+	}
+	r.Gauges = make([]MinMaxAvg, len(columnar.Metrics))
+	for j, m := range gaugeCols {
+		vec := &p.gauges[j]
+		s := MinMaxAvg{Avg: nanSeries(nb), Max: nanSeries(nb), Min: nanSeries(nb)}
+		for l := 0; l < nb; l++ {
+			g := global[l]
+			s.Avg[g], s.Max[g], s.Min[g] = vec.avg(l), vec.maxOf(l), vec.minOf(l)
+		}
+		r.Gauges[m] = s
+	}
+	r.hostResults(p, hosts, global)
+	r.clusterOC()
+	return r
+}
+
+func (r *Result) hostResults(p *Partial, hosts []string, global []int) {
+	byHost := make(map[int32][]int32)
+	for s, h := range p.slotHost {
+		byHost[h] = append(byHost[h], int32(s))
+	}
+	for h, slots := range byHost {
+		sort.Slice(slots, func(a, b int) bool { return p.slotBin[slots[a]] < p.slotBin[slots[b]] })
+		n := len(slots)
+		hr := HostResult{
+			Name: hosts[h], Index: h,
+			Bins: make([]int, n), Samples: make([]int64, n),
+			Metrics: make([]MinMaxAvg, len(hostCols)),
+			HitRate: nanSeries(n),
+		}
+		for k := range hr.OCDelta {
+			hr.OCDelta[k] = nanSeries(n)
+		}
+		for i, s := range slots {
+			hr.Bins[i] = global[p.binOf[p.slotBin[s]]]
+			hr.Samples[i] = p.slotSamples[s]
+		}
+		for j := range hostCols {
+			vec := &p.hostStats[j]
+			st := MinMaxAvg{Avg: nanSeries(n), Max: nanSeries(n), Min: nanSeries(n)}
+			for i, s := range slots {
+				st.Avg[i], st.Max[i], st.Min[i] = vec.avg(int(s)), vec.maxOf(int(s)), vec.minOf(int(s))
+			}
+			hr.Metrics[j] = st
+		}
+		hr.ocDeltas(p, slots)
+		r.Hosts = append(r.Hosts, hr)
+	}
+	sort.Slice(r.Hosts, func(a, b int) bool { return r.Hosts[a].Name < r.Hosts[b].Name })
+}
+
+// ocDeltas turns the last counter sample of each bin into deltas to the
+// host's previous bin with a sample. A decrease of any counter, or a new
+// PID, is a restart of the worker: its counters began again at zero, so the
+// delta is the new value itself (as Prometheus's increase() treats a
+// reset), where the reference clamps it to 0 and loses the bin's hits.
+func (h *HostResult) ocDeltas(p *Partial, slots []int32) {
+	var prev *ocLast
+	for i, s := range slots {
+		cur := &p.oc[s]
+		if !cur.has {
+			continue
+		}
+		if prev != nil {
+			reset := cur.pid != prev.pid && cur.pid >= 0 && prev.pid >= 0
+			for k := range cur.vals {
+				if cur.vals[k] < prev.vals[k] {
+					reset = true
+				}
+			}
+			var hits, total float64
+			for k := range cur.vals {
+				d := cur.vals[k]
+				if !reset {
+					d -= prev.vals[k]
+				}
+				h.OCDelta[k][i] = float64(d)
+				total += float64(d)
+				if k != OCMiss {
+					hits += float64(d)
+				}
+			}
+			if reset {
+				h.Resets = append(h.Resets, h.Bins[i])
+			}
+			if total > 0 {
+				h.HitRate[i] = hits / total
+			}
+		}
+		prev = cur
+	}
+}
+
+// clusterOC sums the hosts' deltas per bin.
+func (r *Result) clusterOC() {
+	nb := len(r.Bins)
+	r.OCHosts = make([]int, nb)
+	for k := range r.OCSum {
+		r.OCSum[k] = make(Series, nb)
+		r.OCAvg[k] = nanSeries(nb)
+	}
+	for _, h := range r.Hosts {
+		for i, g := range h.Bins {
+			if math.IsNaN(h.OCDelta[0][i]) {
+				continue
+			}
+			r.OCHosts[g]++
+			for k := range r.OCSum {
+				r.OCSum[k][g] += h.OCDelta[k][i]
+			}
+		}
+	}
+	r.TotalHits, r.TotalRequests, r.HitRate = nanSeries(nb), nanSeries(nb), nanSeries(nb)
+	for g := 0; g < nb; g++ {
+		n := r.OCHosts[g]
+		if n == 0 {
+			for k := range r.OCSum {
+				r.OCSum[k][g] = math.NaN()
+			}
+			continue
+		}
+		var hits float64
+		for k := range r.OCSum {
+			r.OCAvg[k][g] = r.OCSum[k][g] / float64(n)
+			if k != OCMiss {
+				hits += r.OCSum[k][g]
+			}
+		}
+		r.TotalHits[g] = hits
+		r.TotalRequests[g] = hits + r.OCSum[OCMiss][g]
+		if r.TotalRequests[g] > 0 {
+			r.HitRate[g] = hits / r.TotalRequests[g]
+		}
+	}
+}
+
+func nanSeries(n int) Series {
+	s := make(Series, n)
+	for i := range s {
+		s[i] = math.NaN()
+	}
+	return s
+}

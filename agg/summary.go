@@ -1,0 +1,43 @@
+package agg
+
+// Summary is the run's accounting: every input line is a record kept, a
+// record outside the time range, or a line skipped for a named reason, so
+// LinesRead == Records + OutsideRange + SkippedTotal, per file and in total.
+type Summary struct {
+	LogDir     string `json:"log_dir"`
+	Since      string `json:"since,omitempty"`
+	Until      string `json:"until,omitempty"`
+	IntervalMS int64  `json:"interval_ms"`
+
+	Files       int   `json:"files"`        // files read
+	FilesFailed int   `json:"files_failed"` // files that could not be read, or only in part
+	HostsFound  int   `json:"hosts_found"`  // hosts with at least one file
+	Hosts       int   `json:"hosts"`        // hosts with at least one record in range
+	Bytes       int64 `json:"bytes"`        // bytes of log text read (decompressed)
+
+	LinesRead    int64            `json:"lines_read"`
+	Records      int64            `json:"records"`
+	OutsideRange int64            `json:"outside_range"`
+	SkippedTotal int64            `json:"skipped_total"`
+	Skipped      map[string]int64 `json:"skipped"`    // by reason
+	BadValues    int64            `json:"bad_values"` // values stored as null in kept records
+
+	FirstRecord string `json:"first_record,omitempty"` // earliest kept timestamp
+	LastRecord  string `json:"last_record,omitempty"`  // latest kept timestamp
+
+	PerFile []FileSummary `json:"per_file"`
+}
+
+// FileSummary is the accounting of one input file.
+type FileSummary struct {
+	Path         string           `json:"path"`
+	Host         string           `json:"host"`
+	Bytes        int64            `json:"bytes"`
+	LinesRead    int64            `json:"lines_read"`
+	Records      int64            `json:"records"`
+	OutsideRange int64            `json:"outside_range"`
+	SkippedTotal int64            `json:"skipped_total"`
+	Skipped      map[string]int64 `json:"skipped"`
+	BadValues    int64            `json:"bad_values"`
+	Error        string           `json:"error,omitempty"`
+}
