@@ -1,5 +1,7 @@
 package agg
 
+import "slices"
+
 // Merge folds o into p; o must not be used afterwards. Partials of one run
 // share the binner's interval and the host table.
 func (p *Partial) Merge(o *Partial) {
@@ -16,6 +18,13 @@ func (p *Partial) Merge(o *Partial) {
 	for j, k := range binMap {
 		for w := 0; w < p.words; w++ {
 			p.hostBits[int(k)*p.words+w] |= o.hostBits[j*p.words+w]
+		}
+	}
+	for h, pods := range o.pods {
+		for _, v := range pods {
+			if !slices.Contains(p.pods[h], v) && len(p.pods[h]) < maxPods {
+				p.pods[h] = append(p.pods[h], v)
+			}
 		}
 	}
 	for j := range o.slotHost {

@@ -1,6 +1,8 @@
 package agg
 
 import (
+	"slices"
+
 	"github.com/resreport/resreport/columnar"
 )
 
@@ -26,8 +28,13 @@ type Partial struct {
 	hostStats   []statVec // one per HostMetrics entry, indexed by slot
 	oc          []ocLast  // indexed by slot
 
+	pods map[int32][]string // per host: distinct worker ids (pod), at most maxPods
+
 	runs []run // scratch: rows of a batch cut where host or bin changes
 }
+
+// maxPods bounds the worker ids remembered per host.
+const maxPods = 16
 
 type slotKey struct {
 	host int32
@@ -77,6 +84,7 @@ func NewPartial(b *Binner, nHosts int) *Partial {
 		binOf:     make(map[int64]int32),
 		gauges:    make([]statVec, len(gaugeCols)),
 		slotOf:    make(map[slotKey]int32),
+		pods:      make(map[int32][]string),
 		hostStats: make([]statVec, len(hostCols)),
 	}
 	return p
@@ -167,6 +175,26 @@ func (p *Partial) Add(b *columnar.Batch) {
 		}
 	}
 	p.addOC(b)
+	p.addPods(b)
+}
+
+// addPods remembers the distinct worker ids of each host. Rows of a run
+// almost always repeat the last id seen, which costs one comparison.
+func (p *Partial) addPods(b *columnar.Batch) {
+	for _, r := range p.runs {
+		host := p.slotHost[r.slot]
+		pods := p.pods[host]
+		for i := r.start; i < r.end; i++ {
+			v := b.Pod.Value(i)
+			if n := len(pods); n > 0 && pods[n-1] == string(v) {
+				continue
+			}
+			if !slices.Contains(pods, string(v)) && len(pods) < maxPods {
+				pods = append(pods, string(v))
+			}
+		}
+		p.pods[host] = pods
+	}
 }
 
 // runStats returns count, sum, max and min of the valid values of rows

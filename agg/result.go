@@ -3,6 +3,7 @@ package agg
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 
 	"github.com/resreport/resreport/columnar"
@@ -41,9 +42,10 @@ type Result struct {
 // records, so charts align hosts on the global time axis.
 type HostResult struct {
 	Name    string
-	Index   int32   // index in the run's host table
-	Bins    []int   // indices into Result.Bins, ascending
-	Samples []int64 // records per bin
+	Index   int32    // index in the run's host table
+	Pods    []string // distinct worker ids seen (at most 16), sorted
+	Bins    []int    // indices into Result.Bins, ascending
+	Samples []int64  // records per bin
 
 	Metrics []MinMaxAvg // per HostMetrics entry
 
@@ -118,7 +120,7 @@ func (r *Result) hostResults(p *Partial, hosts []string, global []int) {
 		sort.Slice(slots, func(a, b int) bool { return p.slotBin[slots[a]] < p.slotBin[slots[b]] })
 		n := len(slots)
 		hr := HostResult{
-			Name: hosts[h], Index: h,
+			Name: hosts[h], Index: h, Pods: slices.Sorted(slices.Values(p.pods[h])),
 			Bins: make([]int, n), Samples: make([]int64, n),
 			Metrics: make([]MinMaxAvg, len(hostCols)),
 			HitRate: nanSeries(n),
