@@ -35,11 +35,12 @@ func WriteJSON(w io.Writer, doc *Document) error {
 	}
 	r := doc.Result
 	e.raw(`,"bins":[`)
+	cols := r.ClusterColumns()
 	for g := range r.Bins {
 		if g > 0 {
 			e.raw(",")
 		}
-		r.appendBin(e, g)
+		r.appendBin(e, cols, g)
 	}
 	e.raw(`],"hosts":{`)
 	for i := range r.Hosts {
@@ -49,11 +50,12 @@ func WriteJSON(w io.Writer, doc *Document) error {
 		}
 		e.str(h.Name)
 		e.raw(":[")
+		cols := h.HostColumns()
 		for j := range h.Bins {
 			if j > 0 {
 				e.raw(",")
 			}
-			r.appendHostBin(e, h, j)
+			r.appendHostBin(e, h, cols, j)
 		}
 		e.raw("]")
 	}
@@ -67,63 +69,25 @@ func WriteJSON(w io.Writer, doc *Document) error {
 	return nil
 }
 
-func (r *Result) appendBin(e *jsonEnc, g int) {
+func (r *Result) appendBin(e *jsonEnc, cols []NamedSeries, g int) {
 	e.raw(`{"time":`)
 	e.str(columnar.FormatTimestamp(r.Bins[g]))
-	e.key("host_count")
-	e.num(float64(r.HostCount[g]))
-	for m, s := range r.Gauges {
-		if s.Avg == nil {
-			continue
-		}
-		k := Key(m)
-		e.key(k + "_avg")
-		e.num(s.Avg[g])
-		e.key(k + "_max")
-		e.num(s.Max[g])
-		e.key(k + "_min")
-		e.num(s.Min[g])
+	for _, c := range cols {
+		e.key(c.Key)
+		e.num(c.Values[g])
 	}
-	for k, m := range ocCols {
-		e.key(Key(m) + "_sum")
-		e.num(r.OCSum[k][g])
-		e.key(Key(m) + "_avg")
-		e.num(r.OCAvg[k][g])
-	}
-	e.key("oc_hosts")
-	e.num(float64(r.OCHosts[g]))
-	e.key("cache_hit_rate")
-	e.num(r.HitRate[g])
-	e.key("total_hits")
-	e.num(r.TotalHits[g])
-	e.key("total_requests")
-	e.num(r.TotalRequests[g])
 	e.raw("}")
 }
 
-func (r *Result) appendHostBin(e *jsonEnc, h *HostResult, j int) {
+func (r *Result) appendHostBin(e *jsonEnc, h *HostResult, cols []NamedSeries, j int) {
 	e.raw(`{"time":`)
 	e.str(columnar.FormatTimestamp(r.Bins[h.Bins[j]]))
 	e.key("host")
 	e.str(h.Name)
-	e.key("records")
-	e.num(float64(h.Samples[j]))
-	for i, m := range hostCols {
-		k := Key(m)
-		s := &h.Metrics[i]
-		e.key(k + "_avg")
-		e.num(s.Avg[j])
-		e.key(k + "_max")
-		e.num(s.Max[j])
-		e.key(k + "_min")
-		e.num(s.Min[j])
+	for _, c := range cols {
+		e.key(c.Key)
+		e.num(c.Values[j])
 	}
-	for k, m := range ocCols {
-		e.key(Key(m) + "_delta")
-		e.num(h.OCDelta[k][j])
-	}
-	e.key("cache_hit_rate")
-	e.num(h.HitRate[j])
 	e.raw("}")
 }
 

@@ -1,0 +1,102 @@
+package scan
+
+import (
+	"bytes"
+	"io"
+)
+
+// lineBufSize is the line reader's buffer: room for a whole line of
+// MaxLineBytes plus a read-ahead, so a longer line is recognised without
+// ever being buffered whole.
+const lineBufSize = 2 * MaxLineBytes
+
+// lineReader splits a byte stream into lines ('\n'-terminated) without
+// allocating per line, in the manner of bufio.Scanner but with the
+// accounting resreport needs: each line's stream offset, whether it was
+// terminated, and over-long lines skipped in constant memory.
+type lineReader struct {
+	src  io.Reader
+	buf  []byte
+	r, w int   // unread window buf[r:w]
+	base int64 // stream offset of buf[0]
+	eof  bool
+	err  error // the read error that ended the stream, if not io.EOF
+}
+
+// line is one line returned by next. Text aliases the reader's buffer and
+// is valid until the next call.
+type line struct {
+	Text       []byte // without the '\n'; nil for a too-long line
+	Start      int64  // stream offset of the first byte
+	Terminated bool   // ended by '\n' (false: last bytes of the stream)
+	TooLong    bool   // longer than MaxLineBytes, skipped
+}
+
+func (lr *lineReader) reset(src io.Reader) {
+	if lr.buf == nil {
+		lr.buf = make([]byte, lineBufSize)
+	}
+	lr.src, lr.r, lr.w, lr.base, lr.eof, lr.err = src, 0, 0, 0, false, nil
+}
+
+// next returns the next line; ok is false at the end of the stream.
+func (lr *lineReader) next() (l line, ok bool) {
+	for {
+		if i := bytes.IndexByte(lr.buf[lr.r:lr.w], '\n'); i >= 0 {
+			l = line{Text: lr.buf[lr.r : lr.r+i], Start: lr.base + int64(lr.r), Terminated: true}
+			lr.r += i + 1
+			return l, true
+		}
+		if lr.w-lr.r > MaxLineBytes {
+			return lr.skipLong(), true
+		}
+		if lr.eof {
+			if lr.r == lr.w {
+				return line{}, false
+			}
+			l = line{Text: lr.buf[lr.r:lr.w], Start: lr.base + int64(lr.r)}
+			lr.r = lr.w
+			return l, true
+		}
+		lr.fill()
+	}
+}
+
+// skipLong discards the current line, which is already longer than
+// MaxLineBytes, up to and including its '\n'.
+func (lr *lineReader) skipLong() line {
+	l := line{Start: lr.base + int64(lr.r), TooLong: true}
+	lr.r = lr.w
+	for {
+		if i := bytes.IndexByte(lr.buf[lr.r:lr.w], '\n'); i >= 0 {
+			lr.r += i + 1
+			l.Terminated = true
+			return l
+		}
+		lr.r = lr.w
+		if lr.eof {
+			return l
+		}
+		lr.fill()
+	}
+}
+
+// fill moves the unread window to the front and reads more.
+func (lr *lineReader) fill() {
+	if lr.r > 0 {
+		n := copy(lr.buf, lr.buf[lr.r:lr.w])
+		lr.base += int64(lr.r)
+		lr.r, lr.w = 0, n
+	}
+	n, err := lr.src.Read(lr.buf[lr.w:])
+	lr.w += n
+	if err != nil {
+		lr.eof = true
+		if err != io.EOF {
+			lr.err = err
+		}
+	}
+}
+
+// consumed returns the stream offset up to which lines were returned.
+func (lr *lineReader) consumed() int64 { return lr.base + int64(lr.r) }
