@@ -103,20 +103,10 @@ func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (
 		return Skipped, ReasonBadShape
 	}
 	row := b.Len
-	bad := int64(0)
-	for g := 0; g < n; g++ {
-		j := bytes.IndexByte(rest, '|')
-		field := trimSpace(rest[:j])
-		rest = rest[j+1:]
-		if len(field) == 0 {
-			continue // group not registered in this worker: nulls
-		}
-		nb, ok := parseGroup(b, row, g, field)
-		if !ok {
-			clearRow(b, row)
-			return Skipped, ReasonBadShape
-		}
-		bad += nb
+	bad, ok := parseBody(b, row, rest, n)
+	if !ok {
+		clearRow(b, row)
+		return Skipped, ReasonBadShape
 	}
 	bad += parsePIDTID(b, row, hdr[4])
 	p.BadValues += bad
@@ -132,40 +122,117 @@ func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (
 
 var pipe = []byte{'|'}
 
-// parseGroup parses the '/'-separated sub-fields of group g into row. It
-// fails when the number of sub-fields is not the group's: a deleted or
-// shifted field. It returns the number of values that were not numbers.
-func parseGroup(b *columnar.Batch, row, g int, field []byte) (bad int64, ok bool) {
-	start := columnar.GroupStart[g]
-	k := columnar.GroupStart[g+1] - start
-	for s := 0; s < k; s++ {
-		var v []byte
-		if s == k-1 {
-			v = field
-			if bytes.IndexByte(v, '/') >= 0 {
-				return 0, false
-			}
-		} else {
-			j := bytes.IndexByte(field, '/')
-			if j < 0 {
-				return 0, false
-			}
-			v, field = field[:j], field[j+1:]
-		}
-		v = trimSpace(v)
-		c := &b.Cols[start+s]
-		if c.Kind == columnar.Int {
-			if x, ok := parseInt(v); ok {
-				c.SetInt(row, x)
-				continue
-			}
-		} else if x, ok := parseFloat(v); ok {
-			c.SetFloat(row, x)
+// parseBody parses the n metric groups of body (which ends in '|') into
+// row in one pass over the bytes. An empty group is a group the worker did
+// not register: its columns stay null. It fails when a group's number of
+// '/'-separated sub-fields is not the catalogue's (a deleted or shifted
+// field); it returns the number of values that were not numbers.
+func parseBody(b *columnar.Batch, row int, body []byte, n int) (bad int64, ok bool) {
+	pos := 0
+	for g := 0; g < n; g++ {
+		pos = skipSpaces(body, pos)
+		if body[pos] == '|' {
+			pos++
 			continue
 		}
-		bad++
+		start := columnar.GroupStart[g]
+		k := columnar.GroupStart[g+1] - start
+		for s := 0; ; s++ {
+			var delim byte
+			var valid bool
+			pos, delim, valid = parseValue(body, pos, &b.Cols[start+s], row, k == 1)
+			if !valid {
+				bad++
+			}
+			if delim == '|' {
+				if s != k-1 {
+					return 0, false
+				}
+				break
+			}
+			if s == k-1 {
+				return 0, false
+			}
+			pos = skipSpaces(body, pos+1)
+		}
+		pos++
 	}
 	return bad, true
+}
+
+// parseValue parses the sub-field starting at body[pos] into row of c and
+// returns the position of the delimiter that ends it ('/' or '|'; only '|'
+// when single, for one-value groups, so "N/A" is one bad value) and
+// whether it was a number. Plain digits with an optional fraction take a
+// fused fast path; anything else is cut at the delimiter and handed to
+// parseInt / parseFloat.
+func parseValue(body []byte, pos int, c *columnar.Column, row int, single bool) (int, byte, bool) {
+	i := pos
+	var m uint64
+	for i < len(body) {
+		d := body[i] - '0'
+		if d > 9 {
+			break
+		}
+		m = m*10 + uint64(d)
+		i++
+	}
+	nd := i - pos
+	if c.Kind == columnar.Int {
+		if nd > 0 && nd <= 18 {
+			if j := skipSpaces(body, i); body[j] == '|' || (body[j] == '/' && !single) {
+				c.SetInt(row, int64(m))
+				return j, body[j], true
+			}
+		}
+	} else if nd > 0 {
+		fd := 0
+		if body[i] == '.' {
+			i++
+			for i < len(body) {
+				d := body[i] - '0'
+				if d > 9 {
+					break
+				}
+				m = m*10 + uint64(d)
+				i++
+				fd++
+			}
+		}
+		if nd+fd <= 15 {
+			if j := skipSpaces(body, i); body[j] == '|' || (body[j] == '/' && !single) {
+				f := float64(m)
+				if fd > 0 {
+					f /= pow10[fd]
+				}
+				c.SetFloat(row, f)
+				return j, body[j], true
+			}
+		}
+	}
+	// slow path: find the delimiter, then parse the trimmed token
+	j := pos
+	for body[j] != '|' && (single || body[j] != '/') {
+		j++
+	}
+	v := trimSpace(body[pos:j])
+	if c.Kind == columnar.Int {
+		if x, ok := parseInt(v); ok {
+			c.SetInt(row, x)
+			return j, body[j], true
+		}
+	} else if x, ok := parseFloat(v); ok {
+		c.SetFloat(row, x)
+		return j, body[j], true
+	}
+	return j, body[j], false
+}
+
+func skipSpaces(b []byte, i int) int {
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	return i
 }
 
 // parsePIDTID parses "PID:TID" into the PID and TID columns.

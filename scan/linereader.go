@@ -10,6 +10,10 @@ import (
 // ever being buffered whole.
 const lineBufSize = 2 * MaxLineBytes
 
+// readSize bounds one read, so a small byte range does not read far past
+// its end.
+const readSize = 256 << 10
+
 // lineReader splits a byte stream into lines ('\n'-terminated) without
 // allocating per line, in the manner of bufio.Scanner but with the
 // accounting resreport needs: each line's stream offset, whether it was
@@ -44,6 +48,9 @@ func (lr *lineReader) next() (l line, ok bool) {
 	for {
 		if i := bytes.IndexByte(lr.buf[lr.r:lr.w], '\n'); i >= 0 {
 			l = line{Text: lr.buf[lr.r : lr.r+i], Start: lr.base + int64(lr.r), Terminated: true}
+			if i > MaxLineBytes {
+				l.Text, l.TooLong = nil, true
+			}
 			lr.r += i + 1
 			return l, true
 		}
@@ -55,6 +62,9 @@ func (lr *lineReader) next() (l line, ok bool) {
 				return line{}, false
 			}
 			l = line{Text: lr.buf[lr.r:lr.w], Start: lr.base + int64(lr.r)}
+			if lr.w-lr.r > MaxLineBytes {
+				l.Text, l.TooLong = nil, true
+			}
 			lr.r = lr.w
 			return l, true
 		}
@@ -88,7 +98,7 @@ func (lr *lineReader) fill() {
 		lr.base += int64(lr.r)
 		lr.r, lr.w = 0, n
 	}
-	n, err := lr.src.Read(lr.buf[lr.w:])
+	n, err := lr.src.Read(lr.buf[lr.w:min(len(lr.buf), lr.w+readSize)])
 	lr.w += n
 	if err != nil {
 		lr.eof = true

@@ -1,0 +1,196 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/resreport/resreport/columnar"
+)
+
+// collect is a Sink that records the kept rows' timestamps and hosts.
+type collect struct {
+	mu   *sync.Mutex
+	rows map[string]int // "host ts" -> count
+}
+
+func (c *collect) Consume(b *columnar.Batch) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := 0; i < b.Len; i++ {
+		c.rows[fmt.Sprintf("%d %d", b.Host[i], b.TS[i])]++
+	}
+	return nil
+}
+
+// lineAt returns exampleLine with a timestamp n seconds after 22:00.
+func lineAt(n int) string {
+	ts := fmt.Sprintf("2026-05-06T%02d:%02d:%02d.%06d", 22+n/3600, n/60%60, n%60, n)
+	return strings.Replace(exampleLine, "2026-05-06T22:30:05.123456", ts, 1)
+}
+
+func writeFile(t *testing.T, path string, data []byte, gz bool) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if gz {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(data)
+		zw.Close()
+		data = buf.Bytes()
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunShards checks that every line is counted exactly once whatever
+// the shard size: lines cut by a range boundary belong to the range they
+// start in.
+func TestRunShards(t *testing.T) {
+	dir := t.TempDir()
+	var plain bytes.Buffer
+	want := map[string]int{}
+	nLines := 0
+	for i := 0; i < 300; i++ {
+		switch {
+		case i%50 == 7:
+			plain.WriteString("\n") // empty line
+		case i%50 == 13:
+			plain.WriteString("garbage line\r\n")
+		case i == 150:
+			plain.WriteString(strings.Repeat("x", MaxLineBytes+10) + "\n") // too long
+		default:
+			plain.WriteString(lineAt(i) + "\n")
+			ts, _ := columnar.ParseTimestamp([]byte(lineAt(i)[:26]))
+			want[fmt.Sprintf("%d %d", 0, ts)]++
+		}
+		nLines++
+	}
+	plain.WriteString(lineAt(999)[:100]) // half-written last line
+	nLines++
+	writeFile(t, filepath.Join(dir, "10.0.0.1", "logs", "resource.log"), plain.Bytes(), false)
+	var gzText bytes.Buffer
+	for i := 0; i < 100; i++ {
+		gzText.WriteString(lineAt(i) + "\n")
+		ts, _ := columnar.ParseTimestamp([]byte(lineAt(i)[:26]))
+		want[fmt.Sprintf("%d %d", 1, ts)]++
+	}
+	writeFile(t, filepath.Join(dir, "10.0.0.2", "logs", "resource.20260506220000.log.gz"), gzText.Bytes(), true)
+	writeFile(t, filepath.Join(dir, "10.0.0.2", "logs", "kv_resource.log"), []byte("{}\n"), false)
+
+	plan, err := Discover(dir, "resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Files) != 2 || len(plan.Ignored) != 1 || strings.Join(plan.Hosts, ",") != "10.0.0.1,10.0.0.2" {
+		t.Fatalf("plan: %+v", plan)
+	}
+	for _, shard := range []int64{97, 4096, 100000, 1 << 30} {
+		for _, workers := range []int{1, 2, 3} {
+			var mu sync.Mutex
+			got := map[string]int{}
+			st, err := Run(context.Background(), plan, Options{Workers: workers, ShardSize: shard, Since: NoSince, Until: NoUntil},
+				func(int) Sink { return &collect{mu: &mu, rows: got} })
+			if err != nil {
+				t.Fatal(err)
+			}
+			tot := st.Total
+			if tot.Lines != int64(nLines+100) || tot.Kept != int64(len(want)) ||
+				tot.Skipped[ReasonEmpty] != 6 || tot.Skipped[ReasonBadTimestamp] != 0 || tot.Skipped[ReasonShort] != 6 ||
+				tot.Skipped[ReasonTooLong] != 1 || tot.Skipped[ReasonPartialTail] != 1 {
+				t.Fatalf("shard %d workers %d: counts %+v", shard, workers, tot)
+			}
+			if tot.Lines != tot.Kept+tot.OutOfRange+tot.SkippedTotal() {
+				t.Fatalf("accounting does not add up: %+v", tot)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("shard %d: %d distinct rows, want %d", shard, len(got), len(want))
+			}
+			for k, n := range got {
+				if want[k] != n {
+					t.Fatalf("shard %d: row %s seen %d times", shard, k, n)
+				}
+			}
+		}
+	}
+}
+
+func TestRunTruncatedGzip(t *testing.T) {
+	dir := t.TempDir()
+	var text bytes.Buffer
+	for i := 0; i < 3000; i++ {
+		text.WriteString(lineAt(i) + "\n")
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(text.Bytes())
+	zw.Close()
+	cut := buf.Bytes()[:buf.Len()/2]
+	writeFile(t, filepath.Join(dir, "resource.log.gz"), cut, false)
+	plan, err := Discover(dir, "resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	got := map[string]int{}
+	st, err := Run(context.Background(), plan, Options{Since: NoSince, Until: NoUntil}, func(int) Sink { return &collect{mu: &mu, rows: got} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := st.Files[0]
+	if fs.Err == nil || !strings.Contains(fs.Err.Error(), "compressed offset") {
+		t.Fatalf("want a file error with the offset, got %v", fs.Err)
+	}
+	if fs.Kept == 0 || fs.Kept >= 3000 || fs.Lines != fs.Kept+fs.SkippedTotal() {
+		t.Fatalf("counts %+v", fs.Counts)
+	}
+}
+
+func TestHostOf(t *testing.T) {
+	for rel, want := range map[string]string{
+		"10.0.0.1/logs":             "10.0.0.1",
+		"wrap/192.168.1.10/logs":    "192.168.1.10",
+		"worker_1_2/logs":           "worker_1_2",
+		".":                         "localhost",
+		"":                          "localhost",
+		"a/b/c":                     "localhost",
+		"10.0.0.1-old/logs":         "10.0.0.1-old",
+		"w\xff/10.0.0.\xff1x/logs":  "localhost",
+		"x/10.1.2.3\xffabc/logs":    "10.1.2.3\uFFFDabc",
+		"kvcache_logs/worker_3_4/x": "worker_3_4",
+	} {
+		if got := HostOf(rel); got != want {
+			t.Errorf("HostOf(%q) = %q, want %q", rel, got, want)
+		}
+	}
+}
+
+func TestDiscoverDotAndSlash(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "10.0.0.1", "logs", "resource.log"), []byte(lineAt(1)+"\n"), false)
+	writeFile(t, filepath.Join(dir, "10.0.0.2", "logs", "resource.log"), []byte(lineAt(1)+"\n"), false)
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, root := range []string{".", "./", dir + "/", dir} {
+		plan, err := Discover(root, "resource")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(plan.Hosts, ",") != "10.0.0.1,10.0.0.2" {
+			t.Fatalf("Discover(%q) hosts = %v", root, plan.Hosts)
+		}
+	}
+}
