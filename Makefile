@@ -1,0 +1,28 @@
+# resreport — `make demo` runs the tool on a generated demo data set,
+# `make test` runs every check CI runs (.ci/run calls it).
+
+GO ?= go
+
+.PHONY: test demo build deps vet fmt-check unit
+
+build:
+	$(GO) build -trimpath -ldflags="-s -w" -o bin/resreport ./cmd/resreport
+
+demo:
+	$(GO) run ./cmd/resreport demo
+
+# deps installs what the tests need and the Go toolchain cannot fetch:
+# headless Chromium for the browser tests.
+deps:
+	bash .ci/install-chromium
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test -count=1 ./...
+
+test: deps vet fmt-check unit
