@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: test demo build deps vet fmt-check unit
+.PHONY: test demo build deps vet fmt-check unit fuzz
 
 build:
 	$(GO) build -trimpath -ldflags="-s -w" -o bin/resreport ./cmd/resreport
@@ -25,4 +25,10 @@ fmt-check:
 unit:
 	$(GO) test -count=1 ./...
 
-test: deps vet fmt-check unit
+test: deps vet fmt-check unit fuzz
+
+# fuzz runs each fuzz target for FUZZTIME (seed corpora: scan/testdata/fuzz).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseLine$$' -fuzztime $(FUZZTIME) ./scan/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseTimestamp$$' -fuzztime $(FUZZTIME) ./scan/
