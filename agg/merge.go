@@ -30,6 +30,7 @@ func (p *Partial) Merge(o *Partial) {
 	for j := range o.slotHost {
 		k := int(p.slotIndex(o.slotHost[j], o.slotBin[j]))
 		p.slotSamples[k] += o.slotSamples[j]
+		p.slotTime[k].merge(&o.slotTime[j])
 		for m := range p.hostStats {
 			p.hostStats[m].mergeSlot(k, &o.hostStats[m], j)
 		}

@@ -1,6 +1,7 @@
 package agg
 
 import (
+	"math"
 	"slices"
 
 	"github.com/resreport/resreport/columnar"
@@ -25,8 +26,9 @@ type Partial struct {
 	slotHost    []int32
 	slotBin     []int64
 	slotSamples []int64
-	hostStats   []statVec // one per HostMetrics entry, indexed by slot
-	oc          []ocLast  // indexed by slot
+	slotTime    []sampleSpan // first/last sample and the longest gap inside
+	hostStats   []statVec    // one per HostMetrics entry, indexed by slot
+	oc          []ocLast     // indexed by slot
 
 	pods map[int32][]string // per host: distinct worker ids (pod), at most maxPods
 
@@ -46,6 +48,38 @@ type run struct {
 	start, end int
 	bin        int32
 	slot       int32
+}
+
+// sampleSpan is the time extent of a host's samples in one bin: the first
+// and last timestamps and the longest gap between consecutive samples seen
+// inside a run (rows of one shard are in file order, which is time order).
+type sampleSpan struct {
+	first, last int64
+	gap, gapAt  int64 // longest gap and the timestamp where it starts
+}
+
+func (s *sampleSpan) add(ts []int64) {
+	for i, t := range ts {
+		if t < s.first {
+			s.first = t
+		}
+		if t > s.last {
+			s.last = t
+		}
+		if i > 0 {
+			if g := t - ts[i-1]; g > s.gap {
+				s.gap, s.gapAt = g, ts[i-1]
+			}
+		}
+	}
+}
+
+func (s *sampleSpan) merge(o *sampleSpan) {
+	s.first = min(s.first, o.first)
+	s.last = max(s.last, o.last)
+	if o.gap > s.gap {
+		s.gap, s.gapAt = o.gap, o.gapAt
+	}
 }
 
 // ocLast is the last OC_HIT_NUM sample of a host-bin by timestamp.
@@ -116,6 +150,7 @@ func (p *Partial) slotIndex(host int32, bin int64) int32 {
 	p.slotHost = append(p.slotHost, host)
 	p.slotBin = append(p.slotBin, bin)
 	p.slotSamples = append(p.slotSamples, 0)
+	p.slotTime = append(p.slotTime, sampleSpan{first: math.MaxInt64, last: math.MinInt64})
 	for j := range p.hostStats {
 		p.hostStats[j].grow()
 	}
@@ -155,6 +190,7 @@ func (p *Partial) Add(b *columnar.Batch) {
 		host := p.slotHost[r.slot]
 		p.hostBits[int(r.bin)*p.words+int(host>>6)] |= 1 << (uint(host) & 63)
 		p.slotSamples[r.slot] += int64(r.end - r.start)
+		p.slotTime[r.slot].add(b.TS[r.start:r.end])
 	}
 	for j, m := range gaugeCols {
 		col := &b.Cols[m]

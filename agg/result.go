@@ -46,6 +46,10 @@ type HostResult struct {
 	Pods    []string // distinct worker ids seen (at most 16), sorted
 	Bins    []int    // indices into Result.Bins, ascending
 	Samples []int64  // records per bin
+	// First and Last are the first and last sample timestamps per bin;
+	// Gap is the longest gap between samples seen inside the bin and GapAt
+	// where it starts (gaps across bins follow from First and Last).
+	First, Last, Gap, GapAt []int64
 
 	Metrics []MinMaxAvg // per HostMetrics entry
 
@@ -122,6 +126,7 @@ func (r *Result) hostResults(p *Partial, hosts []string, global []int) {
 		hr := HostResult{
 			Name: hosts[h], Index: h, Pods: slices.Sorted(slices.Values(p.pods[h])),
 			Bins: make([]int, n), Samples: make([]int64, n),
+			First: make([]int64, n), Last: make([]int64, n), Gap: make([]int64, n), GapAt: make([]int64, n),
 			Metrics: make([]MinMaxAvg, len(hostCols)),
 			HitRate: nanSeries(n),
 		}
@@ -131,6 +136,8 @@ func (r *Result) hostResults(p *Partial, hosts []string, global []int) {
 		for i, s := range slots {
 			hr.Bins[i] = global[p.binOf[p.slotBin[s]]]
 			hr.Samples[i] = p.slotSamples[s]
+			sp := &p.slotTime[s]
+			hr.First[i], hr.Last[i], hr.Gap[i], hr.GapAt[i] = sp.first, sp.last, sp.gap, sp.gapAt
 		}
 		for j := range hostCols {
 			vec := &p.hostStats[j]
