@@ -1,0 +1,210 @@
+package columnar
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// testBatch builds a batch of n rows with nulls, several hosts and
+// non-ASCII strings.
+func testBatch(n, seed int) *Batch {
+	b := NewBatch()
+	for i := 0; i < n; i++ {
+		b.Host[i] = int32((i + seed) % 3)
+		b.TS[i] = int64(1_778_025_600_000_000 + (seed*BatchRows+i)*5_000_123)
+		b.Level.Append([]byte("I"))
+		b.Pod.Append([]byte("pod-é-" + string(rune('a'+i%5))))
+		b.TraceID.Append([]byte("trace"))
+		b.Cluster.Append([]byte("model_kvcache_record"))
+		b.PID.SetInt(i, int64(9+i%2))
+		if i%7 != 0 {
+			b.TID.SetInt(i, int64(177+i))
+		}
+		for c := range b.Cols {
+			if (i+c)%11 == 0 {
+				continue // null
+			}
+			if b.Cols[c].Kind == Int {
+				b.Cols[c].SetInt(i, int64(i*c+seed))
+			} else {
+				b.Cols[c].SetFloat(i, float64(i%1000)/1000+float64(c))
+			}
+		}
+		b.Len++
+	}
+	return b
+}
+
+func readTable(t *testing.T, data []byte) arrow.Table {
+	t.Helper()
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tbl
+}
+
+func column(t *testing.T, tbl arrow.Table, name string) *arrow.Chunked {
+	t.Helper()
+	idx := tbl.Schema().FieldIndices(name)
+	if len(idx) != 1 {
+		t.Fatalf("column %q: %v", name, idx)
+	}
+	return tbl.Column(idx[0]).Data()
+}
+
+// valueAt returns row r of a chunked column as (value, valid).
+func valueAt(c *arrow.Chunked, r int) (any, bool) {
+	for _, ch := range c.Chunks() {
+		if r < ch.Len() {
+			if ch.IsNull(r) {
+				return nil, false
+			}
+			switch a := ch.(type) {
+			case *array.Int64:
+				return a.Value(r), true
+			case *array.Float64:
+				return a.Value(r), true
+			case *array.String:
+				return a.Value(r), true
+			case *array.Timestamp:
+				return int64(a.Value(r)), true
+			case *array.Dictionary:
+				return a.Dictionary().(*array.String).Value(a.GetValueIndex(r)), true
+			}
+			return nil, false
+		}
+		r -= ch.Len()
+	}
+	return nil, false
+}
+
+func TestSamplesParquetRoundTrip(t *testing.T) {
+	hosts := []string{"10.0.0.1", "worker_1_2", "<img src=x>"}
+	var buf bytes.Buffer
+	sw, err := NewSamplesWriter(&buf, hosts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batches []*Batch
+	total := 0
+	for k := 0; total < SamplesRowGroupRows+3*BatchRows; k++ { // more than one row group
+		n := BatchRows
+		if k%4 == 3 {
+			n = 1000
+		}
+		b := testBatch(n, k)
+		batches = append(batches, b)
+		total += n
+		if err := sw.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := file.NewParquetReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rdr.NumRowGroups() < 2 {
+		t.Fatalf("%d row groups, want row groups bounded by %d rows", rdr.NumRowGroups(), SamplesRowGroupRows)
+	}
+	tbl := readTable(t, buf.Bytes())
+	if int(tbl.NumRows()) != total {
+		t.Fatalf("%d rows, want %d", tbl.NumRows(), total)
+	}
+	ts := tbl.Schema().Field(tbl.Schema().FieldIndices("ts")[0]).Type.(*arrow.TimestampType)
+	if ts.Unit != arrow.Microsecond || ts.TimeZone != "" {
+		t.Fatalf("ts type %v, want timestamp[us] without zone", ts)
+	}
+	check := func(name string, r int, want any, valid bool) {
+		t.Helper()
+		got, ok := valueAt(column(t, tbl, name), r)
+		if ok != valid || (valid && got != want) {
+			t.Fatalf("row %d %s = %v (%v), want %v (%v)", r, name, got, ok, want, valid)
+		}
+	}
+	r := 0
+	for _, b := range batches {
+		for i := 0; i < b.Len; i += 97 {
+			check("host", r+i, hosts[b.Host[i]], true)
+			check("ts", r+i, b.TS[i], true)
+			check("pod", r+i, string(b.Pod.Value(i)), true)
+			check("tid", r+i, b.TID.Ints[i], b.TID.IsValid(i))
+			for c := range b.Cols {
+				col := &b.Cols[c]
+				var want any
+				if col.Kind == Int {
+					want = col.Ints[i]
+				} else {
+					want = col.Floats[i]
+				}
+				check(Metrics[c].Name, r+i, want, col.IsValid(i))
+			}
+		}
+		r += b.Len
+	}
+}
+
+func TestTableParquetRoundTrip(t *testing.T) {
+	tb := &Table{Time: []int64{1, 2, 3}, Host: []string{"a", "b", "a"}, Cols: []TableCol{
+		{Name: "x_avg", Values: []float64{1.5, math.NaN(), 3}, Valid: []bool{true, false, true}},
+		{Name: "host_count", Values: []float64{1, 2, 3}, Valid: []bool{true, true, true}},
+	}}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, tb); err != nil {
+		t.Fatal(err)
+	}
+	tbl := readTable(t, buf.Bytes())
+	if tbl.NumRows() != 3 {
+		t.Fatalf("rows %d", tbl.NumRows())
+	}
+	if v, ok := valueAt(column(t, tbl, "x_avg"), 1); ok {
+		t.Fatalf("null written as %v", v)
+	}
+	if v, _ := valueAt(column(t, tbl, "host"), 1); v != "b" {
+		t.Fatalf("host %v", v)
+	}
+	if v, _ := valueAt(column(t, tbl, "time"), 2); v != int64(3) {
+		t.Fatalf("time %v", v)
+	}
+}
+
+func BenchmarkSamplesWriter(b *testing.B) {
+	batch := testBatch(BatchRows, 1)
+	b.SetBytes(int64(BatchRows) * 680) // as many bytes as the log lines they came from
+	b.ReportAllocs()
+	sw, err := NewSamplesWriter(discard{}, []string{"a", "b", "c"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := sw.Write(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := sw.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
