@@ -236,7 +236,10 @@ func (fd *finder) host(h *HostResult) {
 		})
 		running, total := h.Metric(tp.prefix+"_max_running").Max, h.Metric(tp.prefix+"_total").Max
 		fd.hostRanges(h, "thread_pool_saturated", tp.prefix+"_max_running", constant(1), false, func(i int) (Severity, float64) {
-			if total[i] > 0 && running[i] >= total[i] {
+			// Full concurrency counts only with high utilization: in the worker
+			// versions that print idle/total/… the first sub-field equals the
+			// total when the pool is idle.
+			if total[i] > 0 && running[i] >= total[i] && use[i] > th.TPUsage {
 				return Warn, running[i]
 			}
 			return Info, 0
