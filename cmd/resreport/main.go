@@ -1,0 +1,104 @@
+// Command resreport turns KVCache worker resource logs into Parquet, JSON
+// and a self-contained HTML report.
+//
+//	resreport report LOG_DIR [flags]
+//	resreport LOG_DIR [flags]          (the same; the reference's usage)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+
+	"github.com/urfave/cli/v2"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// version is set with -ldflags "-X main.version=…"; otherwise the module
+// version or "dev".
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func main() {
+	os.Exit(runMain(os.Args))
+}
+
+// runMain runs the command line and returns the process exit code.
+func runMain(args []string) int {
+	ctx, stop := withSignals(context.Background())
+	defer stop()
+	app := newApp()
+	err := app.RunContext(ctx, permuteArgs(app, args))
+	return exitCode(ctx, err)
+}
+
+// exitCode maps an error to the exit status and prints its one-line reason.
+func exitCode(ctx context.Context, err error) int {
+	if err == nil {
+		return 0
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(os.Stderr, "resreport: interrupted")
+		return signalExitCode(ctx)
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(os.Stderr, "resreport:", msg)
+		}
+		return ec.ExitCode()
+	}
+	fmt.Fprintln(os.Stderr, "resreport:", err)
+	return 1
+}
+
+func newApp() *cli.App {
+	return &cli.App{
+		Name:                 "resreport",
+		Usage:                "turn KVCache worker resource logs into Parquet, JSON and an HTML report",
+		UsageText:            "resreport [command] LOG_DIR [flags]   (report is the default command)",
+		Version:              buildVersion(),
+		Flags:                reportFlags(),
+		Action:               reportAction,
+		ArgsUsage:            "LOG_DIR",
+		Description:          helpDescription,
+		EnableBashCompletion: true,
+		HideHelpCommand:      false,
+		ExitErrHandler:       func(*cli.Context, error) {}, // exit codes are mapped in runMain
+		Commands: []*cli.Command{
+			{
+				Name:        "report",
+				Usage:       "parse LOG_DIR and write the HTML report (and optionally Parquet and JSON)",
+				ArgsUsage:   "LOG_DIR",
+				Description: helpDescription,
+				Flags:       reportFlags(),
+				Action:      reportAction,
+			},
+			checkCommand(),
+		},
+	}
+}
+
+// newLogger returns a console logger on stderr at the given level.
+func newLogger(level string) (*zap.Logger, error) {
+	lvl, err := zapcore.ParseLevel(level)
+	if err != nil {
+		return nil, fmt.Errorf("--log-level %q: %w", level, err)
+	}
+	enc := zap.NewDevelopmentEncoderConfig()
+	enc.EncodeTime = zapcore.TimeEncoderOfLayout("15:04:05.000")
+	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.Lock(os.Stderr), lvl)
+	return zap.New(core), nil
+}
