@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -82,7 +83,7 @@ func genLine(h, t int, ts int64, pod string, pid, groups int, oc *[5]int64) stri
 	ratio := math.Min(0.95, wave(0.15, 0.35+0.4*float64(h%10)/10))
 	usage := int64(ratio * float64(limit))
 	var g []string
-	add := func(format string, a ...any) { g = append(g, fmt.Sprintf(format, a...)) }
+	add := func(format string, a ...any) { g = append(g, sprintf(format, a...)) }
 	add("%d/%d/%d/%.3f/%d/%d", usage, usage+usage/50, limit, ratio, usage/20, limit/8)
 	add("%d/%d/%d/%.3f", int64(wave(2e9, 3e9)), int64(wave(2e9, 3.2e9)), int64(100)<<30, wave(0.02, 0.03))
 	add("%d", int(wave(4, 12))+h%5)
@@ -156,8 +157,44 @@ func genLine(h, t int, ts int64, pod string, pid, groups int, oc *[5]int64) stri
 		}
 		add("%s", strings.Join(f, "/"))
 	}
-	return fmt.Sprintf("%s | I | res_metric_collector.cpp:114 | %s | %d:177 | 0b6c0e8e-6f1a-4c1e-9d55-2f0c5b7e3a21 | model_kvcache_record | %s |",
-		columnar.FormatTimestamp(ts), pod, pid, strings.Join(g, " | "))
+	return columnar.FormatTimestamp(ts) + " | I | res_metric_collector.cpp:114 | " + pod + " | " + strconv.Itoa(pid) +
+		":177 | 0b6c0e8e-6f1a-4c1e-9d55-2f0c5b7e3a21 | model_kvcache_record | " + strings.Join(g, " | ") + " |"
+}
+
+// sprintf is the subset of fmt.Sprintf genLine needs (%d of int or int64,
+// %.3f, %s), several times faster, for the large data sets.
+func sprintf(format string, a ...any) string {
+	b := make([]byte, 0, 64)
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' {
+			b = append(b, c)
+			continue
+		}
+		arg := a[0]
+		a = a[1:]
+		switch {
+		case strings.HasPrefix(format[i:], "%d"):
+			switch v := arg.(type) {
+			case int:
+				b = strconv.AppendInt(b, int64(v), 10)
+			case int64:
+				b = strconv.AppendInt(b, v, 10)
+			default:
+				panic(fmt.Sprintf("sprintf: %%d of %T", arg))
+			}
+			i++
+		case strings.HasPrefix(format[i:], "%.3f"):
+			b = strconv.AppendFloat(b, arg.(float64), 'f', 3, 64)
+			i += 3
+		case strings.HasPrefix(format[i:], "%s"):
+			b = append(b, arg.(string)...)
+			i++
+		default:
+			panic("sprintf: verb in " + format)
+		}
+	}
+	return string(b)
 }
 
 // aggregate parses the data set's lines and aggregates them as the CLI

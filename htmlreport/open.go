@@ -57,7 +57,7 @@ func openCommand(goos string, wsl bool, distro, abs string) (name string, args [
 	case "darwin":
 		return "open", []string{abs}, nil
 	case "windows":
-		return "cmd", []string{"/c", "start", "", fileURL(filepath.ToSlash(abs))}, nil
+		return "cmd", []string{"/c", "start", "", fileURL(strings.ReplaceAll(abs, `\`, "/"))}, nil
 	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
 		if !wsl {
 			return "xdg-open", []string{abs}, nil
