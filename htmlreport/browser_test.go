@@ -271,6 +271,13 @@ func browseReport(t *testing.T, in *Input, evil string) {
 		t.Errorf("a tooltip created %d <img> elements", n)
 	}
 
+	// Hide the tooltips again: one still moving (they animate) can widen
+	// the page for the full-page screenshot.
+	hide := `(() => { const r = window.resreport.charts;
+	  r.per_host_chart.dispatchAction({type: 'hideTip'}); r.mem_dist_chart.dispatchAction({type: 'hideTip'}); return true; })()`
+	if _, err := chromedp.Run(tctx, chromedp.Evaluate[bool](hide)); err != nil {
+		t.Fatal(err)
+	}
 	shot, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
@@ -287,19 +294,52 @@ func browseReport(t *testing.T, in *Input, evil string) {
 	t.Logf("screenshot: %s (%d bytes)", shotPath, len(shot))
 	checkNotBlank(t, shot)
 
-	time.Sleep(200 * time.Millisecond) // let late events arrive
-	problems, requests, dialogs := run.snapshot()
-	if len(problems) > 0 {
-		t.Errorf("console errors or exceptions: %q", problems)
-	}
-	if len(dialogs) > 0 {
+	// Before the probes below: no dialog may have opened.
+	if _, _, dialogs := run.snapshot(); len(dialogs) > 0 {
 		t.Errorf("the page opened dialogs (script injection?): %q", dialogs)
+	}
+	// Prove the listeners work: a console error and an alert of our own
+	// must be seen (the alert is dismissed by the listener).
+	if err := chromedp.Do(tctx, chromedp.Evaluate[chromedp.Void](`console.error('resreport-probe'); setTimeout(() => alert('resreport-dialog-probe'), 0)`)); err != nil {
+		t.Fatal(err)
+	}
+	problems, requests, dialogs := run.snapshot()
+	for deadline := time.Now().Add(5 * time.Second); !(containsText(problems, "resreport-probe") && containsText(dialogs, "resreport-dialog-probe")) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		problems, requests, dialogs = run.snapshot()
+	}
+	var real []string
+	for _, p := range problems {
+		if !strings.Contains(p, "resreport-probe") {
+			real = append(real, p)
+		}
+	}
+	if !containsText(problems, "resreport-probe") {
+		t.Error("the console listener did not see a console.error: the checks below prove nothing")
+	}
+	if len(real) > 0 {
+		t.Errorf("console errors or exceptions: %q", real)
+	}
+	if !containsText(requests, url) {
+		t.Errorf("the network listener did not see the page's own request (saw %q)", requests)
+	}
+	if !containsText(dialogs, "resreport-dialog-probe") {
+		t.Errorf("the dialog listener did not see an alert (saw %q)", dialogs)
 	}
 	for _, u := range requests {
 		if u != url {
 			t.Errorf("the page made a network request: %s", u)
 		}
 	}
+}
+
+func containsText(list []string, s string) bool {
+	for _, x := range list {
+		if strings.Contains(x, s) {
+			return true
+		}
+	}
+	return false
 }
 
 type evilState struct {

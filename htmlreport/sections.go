@@ -48,7 +48,7 @@ func buildSections(bin string) []*section {
 		Charts: []*chart{newChart("mem_chart", "Memory usage (GB)"+per).axes(gbAxis("GB")).add(
 			gb("Avg usage", col("shm_memory_usage", "avg")).color(colBlue),
 			gb("Max usage (one host)", col("shm_memory_usage", "max")).color(colRed).area(),
-			gb("Limit", col("shm_total_limit", "avg")).dashed().color(colGrey),
+			gb("Limit (avg)", col("shm_total_limit", "avg")).dashed().color(colGrey),
 		).height(400)},
 	})
 
