@@ -118,13 +118,15 @@ type pageCheck struct {
 	Scripts    int      `json:"scripts"`
 	Images     int      `json:"images"`
 	Options    []string `json:"options"`
+	NoZoom     []string `json:"noZoom"`     // time charts without dataZoom
+	NoSampling []string `json:"noSampling"` // line series without LTTB sampling
 }
 
 // checkJS inspects every chart container: an ECharts instance, a canvas of
 // non-zero size, and painted pixels on it.
 const checkJS = `(() => {
   const out = {containers: 0, undrawn: [], scripts: document.scripts.length,
-    images: document.images.length, options: []};
+    images: document.images.length, options: [], noZoom: [], noSampling: []};
   document.querySelectorAll('.chart').forEach(el => {
     out.containers++;
     const c = el.querySelector('canvas');
@@ -134,6 +136,11 @@ const checkJS = `(() => {
     let painted = 0;
     for (let i = 3; i < d.length; i += 4 * 7) if (d[i] !== 0) painted++;
     if (painted < 50) out.undrawn.push(el.id + ': blank canvas');
+    const o = inst.getOption();
+    if (o.xAxis && o.xAxis[0] && o.xAxis[0].type === 'category') {
+      if (!o.dataZoom || !o.dataZoom.length) out.noZoom.push(el.id);
+      o.series.forEach(s => { if (s.type === 'line' && s.sampling !== 'lttb') out.noSampling.push(el.id + '/' + s.name); });
+    }
   });
   document.querySelectorAll('#ph-host option').forEach(o => out.options.push(o.textContent));
   return out;
@@ -203,6 +210,9 @@ func browseReport(t *testing.T, in *Input, evil string) {
 	}
 	if len(pc.Undrawn) > 0 {
 		t.Errorf("charts not drawn: %q", pc.Undrawn)
+	}
+	if len(pc.NoZoom) > 0 || len(pc.NoSampling) > 0 {
+		t.Errorf("time charts without dataZoom %q, line series without LTTB sampling %q", pc.NoZoom, pc.NoSampling)
 	}
 	if pc.Scripts != 3 || pc.Images != 0 {
 		t.Errorf("page has %d scripts and %d images, want 3 and 0 (injected markup?)", pc.Scripts, pc.Images)
@@ -278,7 +288,7 @@ func browseReport(t *testing.T, in *Input, evil string) {
 	if _, err := chromedp.Run(tctx, chromedp.Evaluate[bool](hide)); err != nil {
 		t.Fatal(err)
 	}
-	shot, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
+	shot, err := fullPageScreenshot(tctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,6 +341,24 @@ func browseReport(t *testing.T, in *Input, evil string) {
 			t.Errorf("the page made a network request: %s", u)
 		}
 	}
+}
+
+// fullPageScreenshot captures the whole document as PNG, clipped to the
+// document's own size (chromedp.FullScreenshot now and then returns a
+// capture wider than the page, padded with white).
+func fullPageScreenshot(ctx context.Context) ([]byte, error) {
+	size, err := chromedp.Run(ctx, chromedp.Evaluate[[2]float64](`[document.documentElement.scrollWidth, document.documentElement.scrollHeight]`))
+	if err != nil {
+		return nil, err
+	}
+	yes := true
+	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format:                page.CaptureScreenshotFormatPng,
+		Clip:                  &page.Viewport{Width: size[0], Height: size[1], Scale: 1},
+		FromSurface:           &yes,
+		CaptureBeyondViewport: &yes,
+	})
+	return res.Data, err
 }
 
 func containsText(list []string, s string) bool {
@@ -407,8 +435,8 @@ func checkNotBlank(t *testing.T, b []byte) {
 	}
 	frac := float64(ink) / float64(total)
 	t.Logf("screenshot %v: %d colours, %.1f%% ink", bounds.Size(), len(colours), 100*frac)
-	if bounds.Dx() < 800 || bounds.Dy() < 3000 {
-		t.Errorf("screenshot is only %v", bounds.Size())
+	if bounds.Dx() != 1400 || bounds.Dy() < 3000 {
+		t.Errorf("screenshot is %v, want 1400 wide (the window: nothing wider) and at least 3000 high", bounds.Size())
 	}
 	if len(colours) < 40 {
 		t.Errorf("screenshot has only %d distinct colours", len(colours))

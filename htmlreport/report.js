@@ -45,7 +45,7 @@
 
   function axisTooltip(units) {
     return {
-      trigger: 'axis', confine: true,
+      trigger: 'axis', confine: true, transitionDuration: 0,
       formatter: function (ps) {
         if (!ps || !ps.length) return '';
         var out = '<b>' + esc(ps[0].axisValueLabel) + '</b>';
@@ -183,7 +183,7 @@
       animation: false,
       title: titleOf(c, rows.length ? 'all ' + rows.length + ' hosts, colour = usage ratio' : 'No memory samples in this time range'),
       tooltip: {
-        trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true,
+        trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true, transitionDuration: 0,
         formatter: function (ps) {
           var p = ps[0], row = rows[p.dataIndex];
           return '<b>' + esc(row.name) + '</b><br>' + esc(fmt(row.v, 'GB')) + (row.r === null ? '' : ' (' + esc(fmt(row.r, '%')) + ')');
