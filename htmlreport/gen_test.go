@@ -219,6 +219,7 @@ func aggregate(t testing.TB, ds *dataset, intervalMS int64) (*agg.Result, *agg.S
 			final := i == len(lines)-1 && h < len(ds.open) && ds.open[h]
 			out, reason := p.Parse([]byte(line), b, int32(h), final)
 			fs.LinesRead++
+			fs.Bytes += int64(len(line)) + 1
 			switch out {
 			case scan.Kept:
 				fs.Records++
@@ -231,6 +232,7 @@ func aggregate(t testing.TB, ds *dataset, intervalMS int64) (*agg.Result, *agg.S
 			}
 		}
 		sum.LinesRead += fs.LinesRead
+		sum.Bytes += fs.Bytes
 		sum.Records += fs.Records
 		sum.OutsideRange += fs.OutsideRange
 		sum.SkippedTotal += fs.SkippedTotal

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // Open opens the report at path in the user's browser: xdg-open on Linux,
@@ -27,15 +28,27 @@ func Open(path string) error {
 	cmd := exec.Command(name, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(out.String())
-		if msg != "" {
-			return fmt.Errorf("open %s: %s %s: %w: %s", path, name, strings.Join(args, " "), err, msg)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	// Openers return as soon as the browser runs, but a few (xdg-open with a
+	// terminal browser) wait for it: give up waiting after openWait, and
+	// report only a failure that came before.
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			msg := strings.TrimSpace(out.String())
+			return fmt.Errorf("open %s: %s %s: %w %s", path, name, strings.Join(args, " "), err, msg)
 		}
-		return fmt.Errorf("open %s: %s %s: %w", path, name, strings.Join(args, " "), err)
+	case <-time.After(openWait):
 	}
 	return nil
 }
+
+// openWait is how long Open waits for the opener to exit.
+const openWait = 5 * time.Second
 
 // detectWSL reports whether this Linux runs under the Windows Subsystem for
 // Linux.

@@ -1,6 +1,9 @@
 package htmlreport
 
 import (
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -36,5 +39,33 @@ func TestOpenCommand(t *testing.T) {
 	}
 	if _, _, err := openCommand("plan9", false, "", "/r.html"); err == nil {
 		t.Error("plan9: no error")
+	}
+}
+
+// TestOpenRunsOpener runs Open with a fake xdg-open first in PATH.
+func TestOpenRunsOpener(t *testing.T) {
+	if runtime.GOOS != "linux" || detectWSL() {
+		t.Skip("needs Linux outside WSL")
+	}
+	dir := t.TempDir()
+	record := filepath.Join(dir, "args")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + record + "\n[ \"$1\" != \"" + filepath.Join(dir, "bad.html") + "\" ] || { echo no browser >&2; exit 3; }\n"
+	if err := os.WriteFile(filepath.Join(dir, "xdg-open"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	t.Chdir(dir)
+	if err := Open("report.html"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "report.html") + "\n"; string(got) != want {
+		t.Errorf("xdg-open got %q, want %q", got, want)
+	}
+	if err := Open("bad.html"); err == nil || !strings.Contains(err.Error(), "no browser") {
+		t.Errorf("a failing opener gave %v", err)
 	}
 }

@@ -446,6 +446,9 @@ func TestSelfContained(t *testing.T) {
 			t.Errorf("footer lacks %d lines skipped as %s", n, reason)
 		}
 	}
+	if s.BadValues < 3 || !strings.Contains(page, "<tr><td>Values not numbers (kept as no data)</td><td>"+fmtInt(s.BadValues)+"</td></tr>") {
+		t.Errorf("footer lacks the %d bad values (testdata should have at least 3)", s.BadValues)
+	}
 	if len(s.Skipped) < 4 {
 		t.Errorf("testdata exercises only %d skip reasons: %v", len(s.Skipped), s.Skipped)
 	}
