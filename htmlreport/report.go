@@ -175,11 +175,13 @@ func buildView(in *Input) (*view, error) {
 	v.Info = infoLine(in, &ax, bin)
 	v.Summary = summaryRows(in, cols, &ax, bin)
 	if in.Findings != nil {
-		b, err := json.MarshalIndent(in.Findings, "", "  ")
-		if err != nil {
-			return nil, fmt.Errorf("htmlreport: findings: %w", err)
+		// A report without its findings is still a report: a value that
+		// does not encode shows the error in their place.
+		if b, err := json.MarshalIndent(in.Findings, "", "  "); err != nil {
+			v.Findings = "findings could not be shown: " + err.Error()
+		} else {
+			v.Findings = string(b)
 		}
-		v.Findings = string(b)
 	}
 	v.Detail = detailTable{Cols: detailColumns(), MaxRows: maxDetailRows, Bin: bin, HasFilled: ax.filled}
 	for g := range r.Bins {

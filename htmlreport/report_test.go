@@ -315,6 +315,10 @@ func TestHostileNamesAreText(t *testing.T) {
 	if !strings.Contains(page, `<pre class="findings">`) {
 		t.Error("findings section missing")
 	}
+	bad := render(t, &Input{Result: r, Findings: map[string]float64{"x": math.NaN()}})
+	if !strings.Contains(bad, "findings could not be shown") {
+		t.Error("findings that do not encode are not reported in their place")
+	}
 }
 
 // TestNoNaNOrInfInPage feeds NaN and ±Inf through every kind of series and
