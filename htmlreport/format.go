@@ -1,0 +1,164 @@
+package htmlreport
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/resreport/resreport/columnar"
+)
+
+// The page shows a missing value (NaN, or a bin without data) as naText.
+const naText = "N/A"
+
+func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+
+// fmtBytes formats a byte count with binary units and two decimals, as the
+// reference does ("30.00 GB").
+func fmtBytes(v float64) string {
+	if bad(v) {
+		return naText
+	}
+	if v == 0 {
+		return "0 B"
+	}
+	units := [...]string{"B", "KB", "MB", "GB", "TB", "PB"}
+	i := 0
+	for a := math.Abs(v); a >= 1024 && i < len(units)-1; a /= 1024 {
+		i++
+	}
+	return strconv.FormatFloat(v/math.Pow(1024, float64(i)), 'f', 2, 64) + " " + units[i]
+}
+
+// fmtPct formats a fraction 0..1 as a percentage with one decimal.
+func fmtPct(v float64) string {
+	if bad(v) {
+		return naText
+	}
+	return strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
+}
+
+// fmtPct2 formats a fraction 0..1 as a percentage with two decimals (hit
+// rates live between 99% and 100%, where one decimal says little).
+func fmtPct2(v float64) string {
+	if bad(v) {
+		return naText
+	}
+	return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
+}
+
+// fmtCount formats a count rounded to an integer with thousands separators.
+func fmtCount(v float64) string {
+	if bad(v) {
+		return naText
+	}
+	s := strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	if s == "-0" {
+		s = "0"
+	}
+	return groupThousands(s)
+}
+
+// fmtFixed1 formats v with one decimal (queue averages).
+func fmtFixed1(v float64) string {
+	if bad(v) {
+		return naText
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+func groupThousands(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	b := make([]byte, 0, len(s)+len(s)/3+1)
+	if neg {
+		b = append(b, '-')
+	}
+	for i := 0; i < len(s); i++ {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+func fmtInt(n int64) string { return groupThousands(strconv.FormatInt(n, 10)) }
+
+// intervalText names a bin width in µs the way people say it: "500 ms",
+// "10 s", "1 min", "10 min", "1 h", "1 day".
+func intervalText(us int64) string {
+	const (
+		ms  = int64(1000)
+		sec = 1000 * ms
+		min = 60 * sec
+		hr  = 60 * min
+		day = 24 * hr
+	)
+	switch {
+	case us <= 0:
+		return "?"
+	case us%day == 0:
+		if us == day {
+			return "1 day"
+		}
+		return strconv.FormatInt(us/day, 10) + " days"
+	case us%hr == 0:
+		return strconv.FormatInt(us/hr, 10) + " h"
+	case us%min == 0:
+		return strconv.FormatInt(us/min, 10) + " min"
+	case us%sec == 0:
+		return strconv.FormatInt(us/sec, 10) + " s"
+	case us%ms == 0:
+		return strconv.FormatInt(us/ms, 10) + " ms"
+	}
+	return strconv.FormatInt(us, 10) + " µs"
+}
+
+// binLabel formats a bin start for axes and tables, with the precision the
+// bin width needs: "05-06 22:30" for minute bins and wider, seconds below a
+// minute, milliseconds below a second. withYear prefixes the year, for
+// ranges that span more than one.
+func binLabel(us, interval int64, withYear bool) string {
+	s := columnar.FormatTimestamp(us) // YYYY-MM-DDTHH:MM:SS[.ffffff]
+	date := s[5:10]
+	if withYear {
+		date = s[0:10]
+	}
+	var clock string
+	switch {
+	case interval < 1_000_000:
+		frac := "000"
+		if len(s) > 20 {
+			frac = s[20:23]
+		}
+		clock = s[11:19] + "." + frac
+	case interval < 60_000_000:
+		clock = s[11:19]
+	default:
+		clock = s[11:16]
+	}
+	return date + " " + clock
+}
+
+// appendRound appends v rounded to digits significant digits in the
+// shortest form JSON accepts (no exponent below 1e21), or null for NaN and
+// ±Inf.
+func appendRound(b []byte, v float64, digits int) []byte {
+	if bad(v) {
+		return append(b, "null"...)
+	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e4 {
+		return strconv.AppendInt(b, int64(v), 10)
+	}
+	if v == 0 {
+		return append(b, '0')
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', digits, 64), 64)
+	if a := math.Abs(r); a >= 1e21 || a < 1e-6 {
+		return strconv.AppendFloat(b, r, 'g', -1, 64)
+	}
+	return strconv.AppendFloat(b, r, 'f', -1, 64)
+}

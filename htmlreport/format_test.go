@@ -1,0 +1,99 @@
+package htmlreport
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/resreport/resreport/columnar"
+)
+
+func TestFormat(t *testing.T) {
+	nan := math.NaN()
+	cases := []struct{ got, want string }{
+		{fmtBytes(0), "0 B"},
+		{fmtBytes(1023), "1023.00 B"},
+		{fmtBytes(32212254720), "30.00 GB"},
+		{fmtBytes(1.5 * (1 << 40)), "1.50 TB"},
+		{fmtBytes(nan), "N/A"},
+		{fmtBytes(math.Inf(1)), "N/A"},
+		{fmtPct(0.3), "30.0%"},
+		{fmtPct2(0.99214), "99.21%"},
+		{fmtPct(nan), "N/A"},
+		{fmtCount(183422.5), "183,423"},
+		{fmtCount(999), "999"},
+		{fmtCount(-1234567), "-1,234,567"},
+		{fmtCount(-0.2), "0"},
+		{fmtCount(1000), "1,000"},
+		{fmtFixed1(0.25), "0.2"},
+		{fmtInt(1234567890), "1,234,567,890"},
+		{intervalText(60_000_000), "1 min"},
+		{intervalText(600_000_000), "10 min"},
+		{intervalText(3_600_000_000), "1 h"},
+		{intervalText(86_400_000_000), "1 day"},
+		{intervalText(2 * 86_400_000_000), "2 days"},
+		{intervalText(30_000_000), "30 s"},
+		{intervalText(90_000_000), "90 s"},
+		{intervalText(500_000), "500 ms"},
+		{intervalText(1500), "1500 µs"},
+	}
+	for i, c := range cases {
+		if c.got != c.want {
+			t.Errorf("case %d: %q, want %q", i, c.got, c.want)
+		}
+	}
+	ts, _ := columnar.ParseTimestamp([]byte("2026-05-06T22:30:05.123456"))
+	for _, c := range []struct {
+		interval int64
+		year     bool
+		want     string
+	}{
+		{60_000_000, false, "05-06 22:30"},
+		{10_000_000, false, "05-06 22:30:05"},
+		{100_000, false, "05-06 22:30:05.123"},
+		{3_600_000_000, true, "2026-05-06 22:30"},
+	} {
+		if got := binLabel(ts, c.interval, c.year); got != c.want {
+			t.Errorf("binLabel(%d, %v) = %q, want %q", c.interval, c.year, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		v    float64
+		d    int
+		want string
+	}{
+		{nan, 4, "null"}, {math.Inf(-1), 4, "null"}, {0, 4, "0"}, {12, 4, "12"}, {-7, 4, "-7"},
+		{183422, 4, "183400"}, {0.031234, 4, "0.03123"}, {29.98765, 4, "29.99"}, {32212254720, 6, "32212300000"},
+		{1e25, 4, "1e+25"}, {1.23456e-9, 4, "1.235e-09"}, {99.21456, 6, "99.2146"},
+	} {
+		if got := string(appendRound(nil, c.v, c.d)); got != c.want {
+			t.Errorf("appendRound(%v, %d) = %s, want %s", c.v, c.d, got, c.want)
+		}
+	}
+}
+
+func TestHostSeriesJSON(t *testing.T) {
+	nan := math.NaN()
+	b, err := hostSeries{{nan, nan}, {5, 5, 5}, {1.00001, 1.00002}, {1, nan, 2}, {}}.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[null,5,1,[1,null,2],null]`; string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
+	}
+}
+
+func TestNextBin(t *testing.T) {
+	day, _ := columnar.ParseTimestamp([]byte("2026-05-06T00:00:00"))
+	h := int64(3_600_000_000)
+	// 7 h bins restart at midnight: 00, 07, 14, 21, then the next day.
+	s := day
+	var got []string
+	for i := 0; i < 5; i++ {
+		got = append(got, columnar.FormatTimestamp(s)[11:16])
+		s = nextBin(s, 7*h)
+	}
+	if want := "00:00 07:00 14:00 21:00 00:00"; strings.Join(got, " ") != want {
+		t.Errorf("got %s, want %s", strings.Join(got, " "), want)
+	}
+}

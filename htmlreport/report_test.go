@@ -1,0 +1,459 @@
+package htmlreport
+
+import (
+	"bytes"
+	"encoding/json"
+	"html"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/resreport/resreport/agg"
+)
+
+func render(t testing.TB, in *Input) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// jsonDoc is the --json document of a result, decoded.
+type jsonDoc struct {
+	Bins  []map[string]any            `json:"bins"`
+	Hosts map[string][]map[string]any `json:"hosts"`
+}
+
+func jsonOf(t testing.TB, r *agg.Result, s *agg.Summary) *jsonDoc {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := agg.WriteJSON(&buf, &agg.Document{Summary: s, Result: r}); err != nil {
+		t.Fatal(err)
+	}
+	var d jsonDoc
+	if err := json.Unmarshal(buf.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	return &d
+}
+
+// num reads a JSON number (null: NaN).
+func num(t testing.TB, m map[string]any, key string) float64 {
+	t.Helper()
+	v, ok := m[key]
+	if !ok {
+		t.Fatalf("--json bin has no key %q", key)
+	}
+	if v == nil {
+		return math.NaN()
+	}
+	return v.(float64)
+}
+
+var reportDataRE = regexp.MustCompile(`(?s)<script type="application/json" id="report-data">(.*?)</script>`)
+
+// pageDataOf extracts and decodes the page's embedded JSON document.
+func pageDataOf(t testing.TB, page string) map[string]any {
+	t.Helper()
+	m := reportDataRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no report-data script in the page")
+	}
+	var d map[string]any
+	if err := json.Unmarshal([]byte(m[1]), &d); err != nil {
+		t.Fatalf("report data is not JSON: %v", err)
+	}
+	return d
+}
+
+func round(v float64, digits int) float64 {
+	s := string(appendRound(nil, v, digits))
+	if s == "null" {
+		return math.NaN()
+	}
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
+}
+
+func same(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+
+func jsonNum(v any) float64 {
+	if v == nil {
+		return math.NaN()
+	}
+	return v.(float64)
+}
+
+var (
+	thRE      = regexp.MustCompile(`<th data-k="([^"]+)">`)
+	rowRE     = regexp.MustCompile(`<tr data-t="([^"]+)"><td>([^<]*)</td>(.*?)</tr>`)
+	cellRE    = regexp.MustCompile(`<td>([^<]*)</td>`)
+	summaryRE = regexp.MustCompile(`<tr id="(sum-[^"]+)"><td>[^<]*</td><td>([^<]*)</td></tr>`)
+)
+
+// TestNumbersMatchJSON checks that every number of the detail table and
+// the overview, and every value the charts draw, is the --json value of the
+// same result after the same formatting (or rounding).
+func TestNumbersMatchJSON(t *testing.T) {
+	small, smallSum := aggregateDir(t, "testdata/small", 60_000)
+	gen, genSum := aggregate(t, generate(genOptions{hosts: 12, minutes: 150, stepSec: 10, evil: true}), 600_000)
+	for name, c := range map[string]struct {
+		r *agg.Result
+		s *agg.Summary
+	}{"testdata": {small, smallSum}, "generated": {gen, genSum}} {
+		t.Run(name, func(t *testing.T) {
+			checkNumbers(t, c.r, c.s)
+		})
+	}
+}
+
+func checkNumbers(t *testing.T, r *agg.Result, s *agg.Summary) {
+	page := render(t, &Input{Title: "x", Result: r, Summary: s})
+	doc := jsonOf(t, r, s)
+	if len(doc.Bins) == 0 {
+		t.Fatal("no bins")
+	}
+
+	// Detail table.
+	fmts := map[string]func(float64) string{}
+	for _, c := range detailColumns() {
+		fmts[c.Key] = c.fmt
+	}
+	var keys []string
+	for _, m := range thRE.FindAllStringSubmatch(page, -1) {
+		keys = append(keys, m[1])
+	}
+	if len(keys) != len(detailColumns()) {
+		t.Fatalf("detail table has %d keyed columns, want %d", len(keys), len(detailColumns()))
+	}
+	for _, want := range []string{"tp_worker_oc_maxWaiting_avg", "tp_worker_oc_maxWaiting_max", "tp_async_maxWaiting_avg", "tp_async_maxWaiting_max"} {
+		if !strings.Contains(strings.Join(keys, " "), want) {
+			t.Errorf("detail table lacks the queue column %s", want)
+		}
+	}
+	rows := rowRE.FindAllStringSubmatch(page, -1)
+	if len(rows) != len(doc.Bins) {
+		t.Fatalf("detail table has %d rows, --json %d bins", len(rows), len(doc.Bins))
+	}
+	labels := make([]string, len(rows))
+	nonZeroWait := false
+	for i, row := range rows {
+		bin := doc.Bins[i]
+		if row[1] != bin["time"] {
+			t.Errorf("row %d is %s, --json bin %v", i, row[1], bin["time"])
+		}
+		labels[i] = row[2]
+		cells := cellRE.FindAllStringSubmatch(row[3], -1)
+		if len(cells) != len(keys) {
+			t.Fatalf("row %d has %d cells", i, len(cells))
+		}
+		for j, k := range keys {
+			v := num(t, bin, k)
+			if want := fmts[k](v); html.UnescapeString(cells[j][1]) != want {
+				t.Errorf("row %s column %s: page %q, --json %v formats as %q", row[1], k, cells[j][1], v, want)
+			}
+			if strings.Contains(k, "maxWaiting") && v > 0 {
+				nonZeroWait = true
+			}
+		}
+	}
+	if !nonZeroWait {
+		t.Error("no wait column has a value above 0: the data exercise nothing")
+	}
+
+	// Overview.
+	got := map[string]string{}
+	for _, m := range summaryRE.FindAllStringSubmatch(page, -1) {
+		got[m[1]] = html.UnescapeString(m[2])
+	}
+	last := doc.Bins[len(doc.Bins)-1]
+	peak := func(key string) (float64, string) {
+		best, at := math.NaN(), ""
+		for i, b := range doc.Bins {
+			if v := num(t, b, key); !math.IsNaN(v) && (at == "" || v > best) {
+				best, at = v, labels[i]
+			}
+		}
+		return best, at
+	}
+	var records, hits, reqs float64
+	for _, hbins := range doc.Hosts {
+		for _, b := range hbins {
+			records += num(t, b, "records")
+		}
+	}
+	for _, b := range doc.Bins {
+		if h, q := num(t, b, "total_hits"), num(t, b, "total_requests"); !math.IsNaN(h) && !math.IsNaN(q) {
+			hits += h
+			reqs += q
+		}
+	}
+	memPeak, memAt := peak("mem_usage_max")
+	objPeak, objAt := peak("object_count_max")
+	want := map[string]string{
+		"sum-range":       labels[0] + " ~ " + labels[len(labels)-1],
+		"sum-hosts":       fmtInt(int64(len(doc.Hosts))),
+		"sum-records":     fmtInt(int64(records)),
+		"sum-mem-latest":  fmtBytes(num(t, last, "mem_usage_avg")) + " / " + fmtBytes(num(t, last, "mem_total_limit_avg")) + " (" + fmtPct(num(t, last, "mem_ratio_avg")) + ")",
+		"sum-mem-peak":    fmtBytes(memPeak) + " at " + memAt,
+		"sum-obj-latest":  fmtCount(num(t, last, "object_count_avg")),
+		"sum-obj-peak":    fmtCount(objPeak) + " at " + objAt,
+		"sum-hit-latest":  fmtPct2(num(t, last, "cache_hit_rate")),
+		"sum-hit-overall": fmtPct2(hits/reqs) + " (" + fmtCount(hits) + " of " + fmtCount(reqs) + " requests)",
+		"sum-clients":     fmtCount(num(t, last, "active_clients_avg")),
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("overview %s: page %q, from --json %q", id, got[id], w)
+		}
+	}
+	if !strings.HasPrefix(got["sum-skipped"], fmtInt(s.SkippedTotal)+" ") {
+		t.Errorf("overview sum-skipped %q, summary says %d", got["sum-skipped"], s.SkippedTotal)
+	}
+
+	// Chart data: every cluster column the charts use, at each bin's axis
+	// position, is the --json value rounded to clusterDigits.
+	pd := pageDataOf(t, page)
+	ax := buildAxis(r)
+	series := pd["s"].(map[string]any)
+	if len(series) < 60 {
+		t.Errorf("only %d cluster columns in the page", len(series))
+	}
+	for key, arr := range series {
+		a := arr.([]any)
+		if len(a) != len(ax.starts) {
+			t.Fatalf("column %s has %d values on an axis of %d", key, len(a), len(ax.starts))
+		}
+		for g, b := range doc.Bins {
+			v, ok := b[key]
+			if !ok {
+				if !math.IsNaN(jsonNum(a[ax.pos[g]])) {
+					t.Errorf("column %s is not in --json but has values", key)
+				}
+				break
+			}
+			if w, p := round(jsonNum(v), clusterDigits), jsonNum(a[ax.pos[g]]); !same(w, p) {
+				t.Errorf("column %s bin %d: page %v, --json %v", key, g, p, w)
+			}
+		}
+	}
+
+	// Per-host drill-down: memory of every host, expanded onto the axis.
+	hd := pd["hosts"].(map[string]any)
+	names := hd["names"].([]any)
+	runs := hd["runs"].([]any)
+	var mem map[string]any
+	for _, m := range hd["metrics"].([]any) {
+		if m.(map[string]any)["key"] == "shm_memory_usage" {
+			mem = m.(map[string]any)
+		}
+	}
+	if mem == nil {
+		t.Fatal("no memory metric in the drill-down")
+	}
+	for i, nm := range names {
+		hbins := doc.Hosts[nm.(string)]
+		vals := mem["values"].([]any)[i]
+		var expanded []float64 // the page's values, in host-bin order
+		rs := runs[i].([]any)
+		for k := 0; k < len(rs); k += 2 {
+			for n := 0; n < int(rs[k+1].(float64)); n++ {
+				switch v := vals.(type) {
+				case []any:
+					expanded = append(expanded, jsonNum(v[len(expanded)]))
+				default:
+					expanded = append(expanded, jsonNum(v))
+				}
+			}
+		}
+		if len(expanded) != len(hbins) {
+			t.Fatalf("host %s: %d values in the page, %d bins in --json", nm, len(expanded), len(hbins))
+		}
+		for j, b := range hbins {
+			if w := round(num(t, b, "mem_usage_avg")*toGB, hostDigits); !same(w, expanded[j]) {
+				t.Errorf("host %s bin %v: page %v GB, --json %v GB", nm, b["time"], expanded[j], w)
+			}
+		}
+	}
+}
+
+// TestHostileNamesAreText checks the page source: the hostile host name and
+// worker id never appear as markup, and the page has exactly its three
+// script elements.
+func TestHostileNamesAreText(t *testing.T) {
+	r, s := aggregate(t, generate(genOptions{hosts: 4, minutes: 30, stepSec: 30, evil: true}), 60_000)
+	full := render(t, &Input{Title: `<b>title</b>`, Since: `"><script>alert(3)</script>`, Result: r, Summary: s,
+		Findings: map[string]string{"note": "</script><img src=y>"}})
+	page := withoutECharts(t, full)
+	for _, bad := range []string{"<img", "<script>alert", "<b>title", "onerror=alert(1)>"} {
+		if strings.Contains(page, bad) {
+			i := strings.Index(page, bad)
+			t.Errorf("page contains %q as markup: …%s…", bad, page[max(0, i-80):min(len(page), i+80)])
+		}
+	}
+	if n := strings.Count(strings.ToLower(page), "</script"); n != 3 {
+		t.Errorf("page has %d </script sequences, want 3 (one per script element)", n)
+	}
+	if !strings.Contains(page, "&lt;img src=x onerror=alert(1)&gt;") {
+		t.Error("the hostile host name is not in the page as escaped text")
+	}
+	if !strings.Contains(page, `kvworker-&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;`) {
+		t.Error("the hostile worker id is not in the host table as escaped text")
+	}
+	pd := pageDataOf(t, page)
+	found := false
+	for _, n := range pd["hosts"].(map[string]any)["names"].([]any) {
+		found = found || n == evilHost
+	}
+	if !found {
+		t.Errorf("the data document lacks host %q", evilHost)
+	}
+	if !strings.Contains(page, `<pre class="findings">`) {
+		t.Error("findings section missing")
+	}
+	bad := render(t, &Input{Result: r, Findings: map[string]float64{"x": math.NaN()}})
+	if !strings.Contains(bad, "findings could not be shown") {
+		t.Error("findings that do not encode are not reported in their place")
+	}
+}
+
+// TestNoNaNOrInfInPage feeds NaN and ±Inf through every kind of series and
+// wants null in the page's data, which encoding/json must accept.
+func TestNoNaNOrInfInPage(t *testing.T) {
+	r, s := aggregateDir(t, "testdata/small", 60_000)
+	r.Gauge("shm_memory_usage").Avg[0] = math.Inf(1)
+	r.Gauge("shm_memory_usage").Max[1] = math.Inf(-1)
+	r.HitRate[2] = math.NaN()
+	r.TotalHits[3] = math.Inf(1)
+	r.Hosts[0].Metric("shm_memory_usage").Avg[0] = math.Inf(1)
+	r.Hosts[0].Metric("object_count").Max[0] = math.NaN()
+	r.Hosts[1].HitRate[1] = math.Inf(-1)
+	page := render(t, &Input{Result: r, Summary: s})
+	m := reportDataRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no data")
+	}
+	for _, bad := range []string{"NaN", "Inf", "inf"} {
+		if strings.Contains(m[1], bad) {
+			t.Errorf("page data contains %q", bad)
+		}
+	}
+	pageDataOf(t, page) // must decode
+	if !strings.Contains(page, "<td>N/A</td>") {
+		t.Error("a missing value is not shown as N/A in the table")
+	}
+}
+
+// TestAxisKeepsGaps: a pause of the whole cluster stays a gap on the shared
+// axis (bins without data are on it, as null), and a host missing bins
+// gets runs around its gap, not a shifted series.
+func TestAxisKeepsGaps(t *testing.T) {
+	ds := generate(genOptions{hosts: 5, minutes: 60, stepSec: 20})
+	for h := range ds.lines { // every host pauses 22:20–22:29
+		var keep []string
+		for _, l := range ds.lines[h] {
+			if !strings.HasPrefix(l, "2026-05-06T22:2") {
+				keep = append(keep, l)
+			}
+		}
+		ds.lines[h] = keep
+	}
+	r, _ := aggregate(t, ds, 60_000)
+	ax := buildAxis(r)
+	if len(r.Bins) != 50 || len(ax.starts) != 60 || !ax.filled {
+		t.Fatalf("bins %d, axis %d (filled %v); want 50 and 60", len(r.Bins), len(ax.starts), ax.filled)
+	}
+	if ax.labels[20] != "05-06 22:20" || ax.pos[20] != 30 {
+		t.Errorf("axis label 20 %q, bin 20 at %d", ax.labels[20], ax.pos[20])
+	}
+	// Host 3 also stops from minute 20 to 35: it has bins 0-19 and 35-59.
+	runs := ax.hostRuns(r.Hosts[3].Bins)
+	if want := []int{0, 20, 35, 25}; !equalInts(runs, want) {
+		t.Errorf("host 3 runs %v, want %v", runs, want)
+	}
+	page := render(t, &Input{Result: r})
+	pd := pageDataOf(t, page)
+	mem := pd["s"].(map[string]any)["mem_usage_avg"].([]any)
+	if mem[25] != nil || mem[19] == nil || mem[30] == nil {
+		t.Errorf("cluster memory around the pause: %v %v %v", mem[19], mem[25], mem[30])
+	}
+}
+
+// withoutECharts returns the page without the inlined chart library, whose
+// source holds markup strings of its own (its image export, for one).
+func withoutECharts(t testing.TB, page string) string {
+	t.Helper()
+	if !strings.Contains(page, echartsJS) {
+		t.Fatal("ECharts is not inlined")
+	}
+	return strings.Replace(page, echartsJS, "", 1)
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestEmptyResult(t *testing.T) {
+	b, _ := agg.NewBinner(60_000)
+	r := agg.NewPartial(b, 0).Result(nil)
+	page := render(t, &Input{Title: "empty", Result: r})
+	if !strings.Contains(page, "no records in range") {
+		t.Error("empty report does not say so")
+	}
+	pageDataOf(t, page)
+	if err := Write(&bytes.Buffer{}, &Input{}); err == nil {
+		t.Error("Write without a result did not fail")
+	}
+}
+
+// TestSelfContained: nothing in the markup points outside the page, the
+// chart library and its licenses are inlined, and the titles name the bin
+// width.
+func TestSelfContained(t *testing.T) {
+	r, s := aggregateDir(t, "testdata/small", 600_000)
+	full := render(t, &Input{Title: "x", Result: r, Summary: s})
+	page := withoutECharts(t, full)
+	if m := regexp.MustCompile(`(?i)<(script|link|img|iframe|object|embed|source|audio|video)\b[^>]*\b(src|href)=`).FindString(page); m != "" {
+		t.Errorf("page loads a resource: %s", m)
+	}
+	if !strings.Contains(full, "<script>"+echartsJS+"</script>") {
+		t.Error("ECharts is not inlined whole")
+	}
+	for _, want := range []string{"Apache License", "Apache ECharts", "Mike Bostock", "ZRender", "Detail per 10 min", "Memory usage (GB) — per 10 min", "default-src 'none'"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "Hourly") {
+		t.Error("a title says Hourly")
+	}
+	for _, bad := range []string{"</script", "<!--"} {
+		if strings.Contains(strings.ToLower(echartsJS), bad) || strings.Contains(strings.ToLower(reportJS), bad) {
+			t.Errorf("an inlined script contains %q", bad)
+		}
+	}
+	// The footer lists the skipped lines by reason.
+	for reason, n := range s.Skipped {
+		if !regexp.MustCompile(`<tr><td>` + reason + `</td><td class="name">[^<]*</td><td>` + fmtInt(n) + `</td></tr>`).MatchString(page) {
+			t.Errorf("footer lacks %d lines skipped as %s", n, reason)
+		}
+	}
+	if s.BadValues < 3 || !strings.Contains(page, "<tr><td>Values not numbers (kept as no data)</td><td>"+fmtInt(s.BadValues)+"</td></tr>") {
+		t.Errorf("footer lacks the %d bad values (testdata should have at least 3)", s.BadValues)
+	}
+	if len(s.Skipped) < 4 {
+		t.Errorf("testdata exercises only %d skip reasons: %v", len(s.Skipped), s.Skipped)
+	}
+}
