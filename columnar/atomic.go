@@ -18,6 +18,11 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
 	tmp := f.Name()
+	if err = f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("create %s: %w", path, err)
+	}
 	defer func() {
 		if err != nil {
 			f.Close()

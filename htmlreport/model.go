@@ -8,52 +8,13 @@ import (
 )
 
 // clusterColumns returns every per-bin cluster column of r by its --json
-// key (see agg.WriteJSON): host_count, avg/max/min of each gauge, the OC
-// counter sums and averages, oc_hosts, cache_hit_rate, total_hits and
-// total_requests.
+// key (agg.Result.ClusterColumns, the same columns as agg.WriteJSON).
 func clusterColumns(r *agg.Result) map[string]agg.Series {
-	nb := len(r.Bins)
-	cols := map[string]agg.Series{
-		"host_count":     intSeries(r.HostCount, nb),
-		"oc_hosts":       intSeries(r.OCHosts, nb),
-		"cache_hit_rate": r.HitRate,
-		"total_hits":     r.TotalHits,
-		"total_requests": r.TotalRequests,
-	}
-	for m, s := range r.Gauges {
-		if s.Avg == nil {
-			continue
-		}
-		k := agg.Key(m)
-		cols[k+"_avg"], cols[k+"_max"], cols[k+"_min"] = s.Avg, s.Max, s.Min
-	}
-	for k := 0; k < agg.NumOC; k++ {
-		key := agg.Key(ocColumn(k))
-		cols[key+"_sum"], cols[key+"_avg"] = r.OCSum[k], r.OCAvg[k]
+	cols := map[string]agg.Series{}
+	for _, c := range r.ClusterColumns() {
+		cols[c.Key] = c.Values
 	}
 	return cols
-}
-
-// ocColumn is the catalogue index of OC_HIT_NUM counter k.
-func ocColumn(k int) int {
-	for g, grp := range columnar.Groups {
-		if grp.Name == "OC_HIT_NUM" {
-			return columnar.GroupStart[g] + k
-		}
-	}
-	panic("htmlreport: no OC_HIT_NUM group")
-}
-
-func intSeries(v []int, n int) agg.Series {
-	s := make(agg.Series, n)
-	for i := range s {
-		if i < len(v) {
-			s[i] = float64(v[i])
-		} else {
-			s[i] = math.NaN()
-		}
-	}
-	return s
 }
 
 // timeAxis is the x axis every chart shares: all bins from the first to the

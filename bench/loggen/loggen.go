@@ -90,6 +90,12 @@ func (o *Options) defaults() {
 	}
 }
 
+// HostDirName returns the name of host i's directory.
+func (o Options) HostDirName(i int) string {
+	o.defaults()
+	return o.HostNames(i)
+}
+
 // HostDir returns the directory of host i's logs under dir.
 func (o Options) HostDir(dir string, i int) string {
 	o.defaults()

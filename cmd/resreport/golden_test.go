@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"math"
@@ -61,7 +62,7 @@ func runJSON(t *testing.T, logDir string, intervalMS int64, since, until string,
 // reference writes -1 (no data), or 0 for a statistic over no values, we
 // write null: that and nothing else may differ.
 func TestGolden(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(repoRoot, "testdata", "golden", "*.json"))
+	files, err := filepath.Glob(filepath.Join(repoRoot, "testdata", "golden", "*.json.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +71,17 @@ func TestGolden(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			data, err := os.ReadFile(f)
+			fh, err := os.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fh.Close()
+			zr, err := gzip.NewReader(fh)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var g golden
-			if err := json.Unmarshal(data, &g); err != nil {
+			if err := json.NewDecoder(zr).Decode(&g); err != nil {
 				t.Fatal(err)
 			}
 			for _, workers := range []int{1, 2} {
