@@ -248,6 +248,8 @@ type Host struct {
 	master bool
 
 	limit    int64
+	memBase  float64
+	objBase  float64
 	mem      float64
 	objects  float64
 	objSize  float64
@@ -270,6 +272,7 @@ func NewHost(o *Options, h int) *Host {
 	}
 	g.mem = float64(g.limit) * (0.25 + 0.2*rng.Float64())
 	g.objects = 150000 + 50000*rng.Float64()
+	g.memBase, g.objBase = g.mem, g.objects
 	g.objSize = g.mem * 0.95
 	g.anomaly = map[AnomalyKind]Anomaly{}
 	for _, a := range o.Anomalies {
@@ -308,14 +311,18 @@ func (g *Host) AppendLine(dst []byte) (line []byte, ok bool) {
 	r := g.rng
 	ts := g.at(g.n)
 	// drift gauges smoothly
-	g.mem += (r.Float64() - 0.5) * 0.002 * float64(g.limit)
-	g.mem = math.Min(math.Max(g.mem, 0.2*float64(g.limit)), 0.55*float64(g.limit))
-	g.objects = math.Max(1000, g.objects+(r.Float64()-0.5)*400)
+	// gauges wander around a base level (mean-reverting), as a steady
+	// cache does; a planted leak pushes them up
+	g.mem += (r.Float64()-0.5)*0.002*float64(g.limit) - 0.02*(g.mem-g.memBase)
+	g.objects += -0.02 * (g.objects - g.objBase)
+	ceiling := 0.55
 	if g.active(Leak) {
-		k := float64(g.n - g.anomaly[Leak].From)
-		g.mem = math.Min(g.mem+0.0015*float64(g.limit), 0.97*float64(g.limit))
-		g.objects += 300 + k*0.1
+		ceiling = 0.97
+		g.memBase += 0.0015 * float64(g.limit)
+		g.objBase += 300
 	}
+	g.mem = math.Min(math.Max(g.mem, 0.2*float64(g.limit)), ceiling*float64(g.limit))
+	g.objects = math.Max(1000, g.objects+(r.Float64()-0.5)*400)
 	g.objSize = g.mem * (0.9 + 0.05*r.Float64())
 	reqs := int64(800 + r.IntN(800))
 	miss := reqs / int64(400+r.IntN(400)) // ~0.2% misses

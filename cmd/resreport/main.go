@@ -87,6 +87,8 @@ func newApp() *cli.App {
 				Action:      reportAction,
 			},
 			checkCommand(),
+			genCommand(),
+			demoCommand(),
 		},
 	}
 }
