@@ -29,11 +29,18 @@ func naiveMicros() parquet.Node { return parquet.TimestampAdjusted(parquet.Micro
 // SamplesSchema is the Parquet schema of samples.parquet: one column per
 // header field and per metric sub-field (parquet-go orders a group's
 // columns by name).
-func SamplesSchema() *parquet.Schema {
+func SamplesSchema() *parquet.Schema { return samplesSchema(true) }
+
+// samplesSchema is SamplesSchema, without the host column for files
+// partitioned by host (the partition path carries it).
+func samplesSchema(withHost bool) *parquet.Schema {
 	g := parquet.Group{
-		"host": dictString(), "ts": naiveMicros(),
+		"ts": naiveMicros(),
 		"level": dictString(), "pod": dictString(), "trace_id": dictString(), "cluster": dictString(),
 		"pid": optionalInt64(), "tid": optionalInt64(),
+	}
+	if withHost {
+		g["host"] = dictString()
 	}
 	for _, m := range Metrics {
 		if m.Kind == Int {
@@ -48,15 +55,15 @@ func SamplesSchema() *parquet.Schema {
 // SamplesWriter streams batches into samples.parquet. Columns are encoded
 // in parallel; row groups are cut every SamplesRowGroupRows rows.
 type SamplesWriter struct {
-	w     *parquet.GenericWriter[any]
-	hosts [][]byte
-	cols  []sampleCol // in the schema's column order
-	rows  int         // rows in the current row group
-	jobs  chan colJob
-	wg    sync.WaitGroup
-	errs  []error
-	mu    sync.Mutex
-	batch *Batch
+	w      *parquet.GenericWriter[any]
+	hosts  [][]byte
+	cols   []sampleCol // in the schema's column order
+	rows   int         // rows in the current row group
+	jobs   chan colJob
+	wg     sync.WaitGroup
+	errs   []error
+	batch  *Batch
+	lo, hi int // rows of batch being written
 }
 
 // sampleCol maps a Parquet column to where its values are in a batch.
@@ -65,7 +72,8 @@ type sampleCol struct {
 	fill  columnFill // how to read the batch
 }
 
-type columnFill func(b *Batch, vals []parquet.Value, col int, hosts [][]byte) []parquet.Value
+// columnFill appends the values of rows [lo, hi) of b for leaf column col.
+type columnFill func(b *Batch, lo, hi int, vals []parquet.Value, col int, hosts [][]byte) []parquet.Value
 
 type colJob struct {
 	col  int
@@ -73,9 +81,10 @@ type colJob struct {
 }
 
 // NewSamplesWriter returns a writer of samples.parquet to w for a run
-// whose host table is hosts.
+// whose host table is hosts. With hosts nil the file has no host column
+// (a file of a host=… partition).
 func NewSamplesWriter(w io.Writer, hosts []string) (*SamplesWriter, error) {
-	schema := SamplesSchema()
+	schema := samplesSchema(hosts != nil)
 	sw := &SamplesWriter{
 		w: parquet.NewGenericWriter[any](w, schema, parquet.Compression(zstdCodec),
 			parquet.MaxRowsPerRowGroup(SamplesRowGroupRows), parquet.CreatedBy("resreport", "", "")),
@@ -133,7 +142,7 @@ func (sw *SamplesWriter) start() {
 			vals := make([]parquet.Value, 0, BatchRows)
 			for j := range sw.jobs {
 				c := &sw.cols[j.col]
-				vals = c.fill(sw.batch, vals[:0], c.index, sw.hosts)
+				vals = c.fill(sw.batch, sw.lo, sw.hi, vals[:0], c.index, sw.hosts)
 				if _, err := sw.w.ColumnWriters()[c.index].WriteRowValues(vals); err != nil {
 					sw.errs[j.col] = err
 				}
@@ -145,17 +154,20 @@ func (sw *SamplesWriter) start() {
 }
 
 // Write appends the rows of b. It does not keep b.
-func (sw *SamplesWriter) Write(b *Batch) error {
-	if b.Len == 0 {
+func (sw *SamplesWriter) Write(b *Batch) error { return sw.WriteRows(b, 0, b.Len) }
+
+// WriteRows appends rows [lo, hi) of b. It does not keep b.
+func (sw *SamplesWriter) WriteRows(b *Batch, lo, hi int) error {
+	if hi <= lo {
 		return nil
 	}
-	if sw.rows+b.Len > SamplesRowGroupRows {
+	if sw.rows+hi-lo > SamplesRowGroupRows {
 		if err := sw.w.Flush(); err != nil {
 			return fmt.Errorf("samples.parquet: %w", err)
 		}
 		sw.rows = 0
 	}
-	sw.batch = b
+	sw.batch, sw.lo, sw.hi = b, lo, hi
 	var done sync.WaitGroup
 	done.Add(len(sw.cols))
 	for i := range sw.cols {
@@ -168,7 +180,7 @@ func (sw *SamplesWriter) Write(b *Batch) error {
 			return fmt.Errorf("samples.parquet: %w", err)
 		}
 	}
-	sw.rows += b.Len
+	sw.rows += hi - lo
 	return nil
 }
 
@@ -182,24 +194,24 @@ func (sw *SamplesWriter) Close() error {
 	return nil
 }
 
-func fillHost(b *Batch, vals []parquet.Value, col int, hosts [][]byte) []parquet.Value {
-	for i := 0; i < b.Len; i++ {
+func fillHost(b *Batch, lo, hi int, vals []parquet.Value, col int, hosts [][]byte) []parquet.Value {
+	for i := lo; i < hi; i++ {
 		vals = append(vals, parquet.ByteArrayValue(hosts[b.Host[i]]).Level(0, 0, col))
 	}
 	return vals
 }
 
-func fillTS(b *Batch, vals []parquet.Value, col int, _ [][]byte) []parquet.Value {
-	for i := 0; i < b.Len; i++ {
+func fillTS(b *Batch, lo, hi int, vals []parquet.Value, col int, _ [][]byte) []parquet.Value {
+	for i := lo; i < hi; i++ {
 		vals = append(vals, parquet.Int64Value(b.TS[i]).Level(0, 0, col))
 	}
 	return vals
 }
 
 func fillStrings(get func(*Batch) *Strings) columnFill {
-	return func(b *Batch, vals []parquet.Value, col int, _ [][]byte) []parquet.Value {
+	return func(b *Batch, lo, hi int, vals []parquet.Value, col int, _ [][]byte) []parquet.Value {
 		s := get(b)
-		for i := 0; i < b.Len; i++ {
+		for i := lo; i < hi; i++ {
 			vals = append(vals, parquet.ByteArrayValue(s.Value(i)).Level(0, 0, col))
 		}
 		return vals
@@ -207,11 +219,11 @@ func fillStrings(get func(*Batch) *Strings) columnFill {
 }
 
 func fillColumn(get func(*Batch) *Column) columnFill {
-	return func(b *Batch, vals []parquet.Value, col int, _ [][]byte) []parquet.Value {
+	return func(b *Batch, lo, hi int, vals []parquet.Value, col int, _ [][]byte) []parquet.Value {
 		c := get(b)
 		null := parquet.NullValue().Level(0, 0, col)
 		if c.Kind == Int {
-			for i := 0; i < b.Len; i++ {
+			for i := lo; i < hi; i++ {
 				if c.IsValid(i) {
 					vals = append(vals, parquet.Int64Value(c.Ints[i]).Level(0, 1, col))
 				} else {
@@ -220,7 +232,7 @@ func fillColumn(get func(*Batch) *Column) columnFill {
 			}
 			return vals
 		}
-		for i := 0; i < b.Len; i++ {
+		for i := lo; i < hi; i++ {
 			if c.IsValid(i) {
 				vals = append(vals, parquet.DoubleValue(c.Floats[i]).Level(0, 1, col))
 			} else {

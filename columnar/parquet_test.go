@@ -3,6 +3,7 @@ package columnar
 import (
 	"bytes"
 	"context"
+	"io"
 	"math"
 	"testing"
 
@@ -208,3 +209,79 @@ func BenchmarkSamplesWriter(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func TestReadSamplesRoundTrip(t *testing.T) {
+	hosts := []string{"10.0.0.1", "worker_1_2", "<img src=x>"}
+	dir := t.TempDir()
+	path := dir + "/samples.parquet"
+	var batches []*Batch
+	err := WriteFileAtomic(path, func(w io.Writer) error {
+		sw, err := NewSamplesWriter(w, hosts)
+		if err != nil {
+			return err
+		}
+		for k := 0; k < 3; k++ {
+			b := testBatch(BatchRows-k*100, k)
+			batches = append(batches, b)
+			if err := sw.Write(b); err != nil {
+				return err
+			}
+		}
+		return sw.Close()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := SampleHosts(path)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("SampleHosts = %v, %v", got, err)
+	}
+	index := map[string]int32{}
+	for i, h := range hosts {
+		index[h] = int32(i)
+	}
+	cut := batches[1].TS[10]
+	var rows []struct {
+		host int32
+		ts   int64
+		pod  string
+		tid  int64
+		tidV bool
+		col  [2]float64
+		colV [2]bool
+	}
+	read, kept, err := ReadSamples(SampleSource{Path: path, HostIndex: func(h string) int32 { return index[h] },
+		Keep: func(ts int64) bool { return ts < cut }}, func(b *Batch) error {
+		for i := 0; i < b.Len; i++ {
+			rows = append(rows, struct {
+				host int32
+				ts   int64
+				pod  string
+				tid  int64
+				tidV bool
+				col  [2]float64
+				colV [2]bool
+			}{b.Host[i], b.TS[i], string(b.Pod.Value(i)), b.TID.Ints[i], b.TID.IsValid(i),
+				[2]float64{b.Cols[0].Float(i), b.Cols[3].Float(i)}, [2]bool{b.Cols[0].IsValid(i), b.Cols[3].IsValid(i)}})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := int64(batches[0].Len + 10)
+	if read != int64(batches[0].Len+batches[1].Len+batches[2].Len) || kept != want || int64(len(rows)) != want {
+		t.Fatalf("read %d kept %d rows %d, want kept %d", read, kept, len(rows), want)
+	}
+	for i, r := range rows {
+		b, j := batches[0], i
+		if i >= batches[0].Len {
+			b, j = batches[1], i-batches[0].Len
+		}
+		if r.host != b.Host[j] || r.ts != b.TS[j] || r.pod != string(b.Pod.Value(j)) || r.tidV != b.TID.IsValid(j) ||
+			(r.tidV && r.tid != b.TID.Ints[j]) || r.colV[0] != b.Cols[0].IsValid(j) || r.colV[1] != b.Cols[3].IsValid(j) ||
+			(r.colV[0] && r.col[0] != b.Cols[0].Float(j)) || (r.colV[1] && r.col[1] != b.Cols[3].Float(j)) {
+			t.Fatalf("row %d differs: %+v", i, r)
+		}
+	}
+}

@@ -87,6 +87,7 @@ func newApp() *cli.App {
 				Action:      reportAction,
 			},
 			checkCommand(),
+			convertCommand(),
 			genCommand(),
 			demoCommand(),
 		},

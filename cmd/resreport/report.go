@@ -45,6 +45,7 @@ func reportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "parquet-dir", Usage: "also write samples.parquet, cluster_bins.parquet and host_bins.parquet here", EnvVars: env("parquet-dir")},
 		&cli.StringFlag{Name: "json", Usage: "also write the aggregates as JSON to this file", EnvVars: env("json")},
 		&cli.BoolFlag{Name: "open", Usage: "open the report in a browser when done (Linux, macOS, WSL)", EnvVars: env("open")},
+		&cli.StringSliceFlag{Name: "from-parquet", Usage: "build the report from the samples of one or more `convert` outputs (or --parquet-dir) instead of LOG_DIR; repeat the flag or separate with commas", EnvVars: env("from-parquet")},
 	)
 }
 
@@ -59,7 +60,13 @@ func reportAction(c *cli.Context) error {
 		}
 		samples = filepath.Join(parquetDir, "samples.parquet")
 	}
-	o, err := runFromFlags(c, samples)
+	var o *outcome
+	var err error
+	if dirs := c.StringSlice("from-parquet"); len(dirs) > 0 {
+		o, err = runFromParquetFlags(c, dirs)
+	} else {
+		o, err = runFromFlags(c, samples)
+	}
 	if err != nil {
 		return err
 	}
@@ -158,11 +165,47 @@ func loggerFromFlags(c *cli.Context) (*zap.Logger, error) {
 	return newLogger(level)
 }
 
+// runFromParquetFlags is runFromFlags for --from-parquet.
+func runFromParquetFlags(c *cli.Context, dirs []string) (*outcome, error) {
+	log, err := loggerFromFlags(c)
+	if err != nil {
+		return nil, cli.Exit(err.Error(), 2)
+	}
+	if c.NArg() != 0 {
+		return nil, cli.Exit("--from-parquet replaces LOG_DIR: give one or the other", 2)
+	}
+	j, err := jobFromFlagsNoDir(c)
+	if err != nil {
+		return nil, cli.Exit(err.Error(), 2)
+	}
+	start := time.Now()
+	o, err := runParquet(c.Context, j, dirs)
+	if err != nil {
+		return nil, cli.Exit(err.Error(), 1)
+	}
+	o.log, o.start = log, start
+	logSummary(log, o.Summary, time.Since(start))
+	if o.Summary.Records == 0 {
+		return nil, cli.Exit(fmt.Sprintf("no records in range in %v", dirs), 1)
+	}
+	return o, nil
+}
+
 // jobFromFlags builds the pipeline job from the command line.
 func jobFromFlags(c *cli.Context) (*job, error) {
 	if c.NArg() != 1 {
 		return nil, fmt.Errorf("want exactly one LOG_DIR argument, got %d (see --help)", c.NArg())
 	}
+	j, err := jobFromFlagsNoDir(c)
+	if err != nil {
+		return nil, err
+	}
+	j.LogDir = c.Args().First()
+	return j, nil
+}
+
+// jobFromFlagsNoDir builds the job's time range, interval and workers.
+func jobFromFlagsNoDir(c *cli.Context) (*job, error) {
 	since, until, err := parseRange(c.String("since"), c.String("until"))
 	if err != nil {
 		return nil, err
@@ -175,8 +218,8 @@ func jobFromFlags(c *cli.Context) (*job, error) {
 		return nil, fmt.Errorf("--workers %d: must be positive", c.Int("workers"))
 	}
 	return &job{
-		LogDir: c.Args().First(), Pattern: c.String("log-pattern"),
-		Since: since, Until: until, SinceText: c.String("since"), UntilText: c.String("until"),
+		Pattern: c.String("log-pattern"),
+		Since:   since, Until: until, SinceText: c.String("since"), UntilText: c.String("until"),
 		IntervalMS: interval, Workers: c.Int("workers"),
 	}, nil
 }
