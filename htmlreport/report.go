@@ -2,13 +2,13 @@ package htmlreport
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/resreport/resreport/agg"
@@ -20,8 +20,8 @@ type Input struct {
 	Title        string // full title, e.g. "cluster-A Worker Resource Analysis Report"
 	Since, Until string // as given on the command line, may be empty
 	Result       *agg.Result
-	Summary      *agg.Summary // may be nil: the footer then only has what Result knows
-	Findings     any          // may be nil; shown in the Findings section (see the template)
+	Summary      *agg.Summary  // may be nil: the footer then only has what Result knows
+	Findings     []agg.Finding // shown at the top; an empty list says "no findings"
 }
 
 // Write writes the complete HTML page for in to w.
@@ -50,7 +50,8 @@ type view struct {
 	Title          string
 	Info           []kv
 	Summary        []summaryRow
-	Findings       string // indented JSON of Input.Findings, "" when nil
+	Findings       []findingRow
+	FindingCounts  string // e.g. "2 critical, 5 warnings"
 	Sections       []*section
 	Detail         detailTable
 	HostOptions    []hostOption
@@ -66,6 +67,35 @@ type view struct {
 }
 
 type kv struct{ K, V string }
+
+// findingRow is one line of the Findings table.
+type findingRow struct {
+	Severity, Rule, Hosts, HostsTitle, From, To, Value, Detail string
+}
+
+// maxFindingHosts is how many hosts a findings row names before "and N more".
+const maxFindingHosts = 5
+
+func findingRows(fs []agg.Finding) ([]findingRow, string) {
+	var rows []findingRow
+	var n [3]int
+	for _, f := range fs {
+		n[f.Severity]++
+		hosts := "(cluster)"
+		if len(f.Hosts) > 0 {
+			shown := f.Hosts[:min(len(f.Hosts), maxFindingHosts)]
+			hosts = strings.Join(shown, ", ")
+			if len(f.Hosts) > len(shown) {
+				hosts += fmt.Sprintf(" and %d more", len(f.Hosts)-len(shown))
+			}
+		}
+		rows = append(rows, findingRow{Severity: f.Severity.String(), Rule: f.Rule, Hosts: hosts,
+			HostsTitle: strings.Join(f.Hosts, ", "), From: f.Start, To: f.End,
+			Value: strconv.FormatFloat(f.Value, 'g', 4, 64), Detail: f.Message})
+	}
+	counts := fmt.Sprintf("%d critical, %d warnings, %d notes", n[agg.Critical], n[agg.Warn], n[agg.Info])
+	return rows, counts
+}
 
 type summaryRow struct {
 	ID, Label, Value string
@@ -174,15 +204,7 @@ func buildView(in *Input) (*view, error) {
 	cols := clusterColumns(r)
 	v.Info = infoLine(in, &ax, bin)
 	v.Summary = summaryRows(in, cols, &ax, bin)
-	if in.Findings != nil {
-		// A report without its findings is still a report: a value that
-		// does not encode shows the error in their place.
-		if b, err := json.MarshalIndent(in.Findings, "", "  "); err != nil {
-			v.Findings = "findings could not be shown: " + err.Error()
-		} else {
-			v.Findings = string(b)
-		}
-	}
+	v.Findings, v.FindingCounts = findingRows(in.Findings)
 	v.Detail = detailTable{Cols: detailColumns(), MaxRows: maxDetailRows, Bin: bin, HasFilled: ax.filled}
 	for g := range r.Bins {
 		if g >= maxDetailRows {

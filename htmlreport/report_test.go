@@ -287,7 +287,8 @@ func checkNumbers(t *testing.T, r *agg.Result, s *agg.Summary) {
 func TestHostileNamesAreText(t *testing.T) {
 	r, s := aggregate(t, generate(genOptions{hosts: 4, minutes: 30, stepSec: 30, evil: true}), 60_000)
 	full := render(t, &Input{Title: `<b>title</b>`, Since: `"><script>alert(3)</script>`, Result: r, Summary: s,
-		Findings: map[string]string{"note": "</script><img src=y>"}})
+		Findings: []agg.Finding{{Severity: agg.Critical, Rule: "memory_ratio", Hosts: []string{evilHost},
+			Message: "</script><img src=y>", Start: "2026-05-06T00:00:00", End: "2026-05-06T00:01:00"}}})
 	page := withoutECharts(t, full)
 	for _, bad := range []string{"<img", "<script>alert", "<b>title", "onerror=alert(1)>"} {
 		if strings.Contains(page, bad) {
@@ -312,12 +313,11 @@ func TestHostileNamesAreText(t *testing.T) {
 	if !found {
 		t.Errorf("the data document lacks host %q", evilHost)
 	}
-	if !strings.Contains(page, `<pre class="findings">`) {
-		t.Error("findings section missing")
+	if !strings.Contains(page, `id="findings-table"`) || !strings.Contains(page, "1 critical, 0 warnings") {
+		t.Error("findings table missing")
 	}
-	bad := render(t, &Input{Result: r, Findings: map[string]float64{"x": math.NaN()}})
-	if !strings.Contains(bad, "findings could not be shown") {
-		t.Error("findings that do not encode are not reported in their place")
+	if none := render(t, &Input{Result: r}); !strings.Contains(none, "No findings") {
+		t.Error("a report without findings does not say so")
 	}
 }
 
