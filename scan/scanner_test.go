@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -192,5 +193,72 @@ func TestDiscoverDotAndSlash(t *testing.T) {
 		if strings.Join(plan.Hosts, ",") != "10.0.0.1,10.0.0.2" {
 			t.Fatalf("Discover(%q) hosts = %v", root, plan.Hosts)
 		}
+	}
+}
+
+// TestRunGrowingFile appends to a file after discovery: the run reads the
+// size seen at discovery, and its accounting stays exact.
+func TestRunGrowingFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "resource.log")
+	var text bytes.Buffer
+	for i := 0; i < 100; i++ {
+		text.WriteString(lineAt(i) + "\n")
+	}
+	writeFile(t, path, text.Bytes(), false)
+	plan, err := Discover(dir, "resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(lineAt(100) + "\n" + lineAt(101)[:50]) // a new line and a half-written one
+	f.Close()
+	var mu sync.Mutex
+	got := map[string]int{}
+	st, err := Run(context.Background(), plan, Options{Since: NoSince, Until: NoUntil, ShardSize: 4096},
+		func(int) Sink { return &collect{mu: &mu, rows: got} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total.Lines != 100 || st.Total.Kept != 100 || st.Total.Bytes != int64(text.Len()) {
+		t.Fatalf("counts %+v, want the 100 lines present at discovery", st.Total)
+	}
+}
+
+// TestRunGzipBomb feeds a small gzip file that inflates to 256 MiB of one
+// line without a newline: it is one too-long line, read in bounded memory.
+func TestRunGzipBomb(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	chunk := bytes.Repeat([]byte("x"), 1<<20)
+	for i := 0; i < 256; i++ {
+		zw.Write(chunk)
+	}
+	zw.Write([]byte("\n" + lineAt(1) + "\n"))
+	zw.Close()
+	writeFile(t, filepath.Join(dir, "resource.log.gz"), buf.Bytes(), false)
+	plan, err := Discover(dir, "resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var mu sync.Mutex
+	st, err := Run(context.Background(), plan, Options{Since: NoSince, Until: NoUntil},
+		func(int) Sink { return &collect{mu: &mu, rows: map[string]int{}} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if st.Total.Lines != 2 || st.Total.Skipped[ReasonTooLong] != 1 || st.Total.Kept != 1 {
+		t.Fatalf("counts %+v", st.Total)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Fatalf("allocated %d MiB for a 256 MiB line: not bounded", alloc>>20)
 	}
 }
