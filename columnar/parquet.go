@@ -35,7 +35,7 @@ func SamplesSchema() *parquet.Schema { return samplesSchema(true) }
 // partitioned by host (the partition path carries it).
 func samplesSchema(withHost bool) *parquet.Schema {
 	g := parquet.Group{
-		"ts": naiveMicros(),
+		"ts":    naiveMicros(),
 		"level": dictString(), "pod": dictString(), "trace_id": dictString(), "cluster": dictString(),
 		"pid": optionalInt64(), "tid": optionalInt64(),
 	}

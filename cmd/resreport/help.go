@@ -30,5 +30,17 @@ Examples:
   # tarball-extracted logs (layout 2), title prefix
   resreport ./kvcache_logs_20260506 --prefix cluster-A
 
+  # CI / cron: exit 3 when a finding is critical (or --fail-on warn)
+  resreport check /data/worker_logs --since 2026-05-06T00:00:00 --fail-on critical
+
+  # each rack converts its own logs; one place merges them
+  resreport convert /data/rack1 --parquet-dir /shared/rack1 --partition
+  resreport convert /data/rack2 --parquet-dir /shared/rack2 --partition
+  resreport report --from-parquet /shared/rack1,/shared/rack2 -o report.html
+
+  # a demo: generate a data set with planted problems and report on it
+  resreport demo
+  resreport gen --hosts 20 --lines-per-host 50000 --gzip --rotate-lines 10000 --out /tmp/logs
+
 Every flag can also be set with an environment variable RESREPORT_<FLAG>,
 e.g. RESREPORT_INTERVAL=10m.`

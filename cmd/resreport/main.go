@@ -90,6 +90,7 @@ func newApp() *cli.App {
 			convertCommand(),
 			genCommand(),
 			demoCommand(),
+			completionCommand(),
 		},
 	}
 }
