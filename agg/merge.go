@@ -9,10 +9,10 @@ func (p *Partial) Merge(o *Partial) {
 	for j, start := range o.binStart {
 		binMap[j] = p.binIndex(start)
 	}
-	for g := range p.gauges {
-		dst, src := &p.gauges[g], &o.gauges[g]
-		for j, k := range binMap {
-			dst.mergeSlot(int(k), src, j)
+	ng := len(gaugeCols)
+	for j, k := range binMap {
+		for g := 0; g < ng; g++ {
+			p.gauges.mergeSlot(int(k)*ng+g, &o.gauges, j*ng+g)
 		}
 	}
 	for j, k := range binMap {
@@ -31,8 +31,9 @@ func (p *Partial) Merge(o *Partial) {
 		k := int(p.slotIndex(o.slotHost[j], o.slotBin[j]))
 		p.slotSamples[k] += o.slotSamples[j]
 		p.slotTime[k].merge(&o.slotTime[j])
-		for m := range p.hostStats {
-			p.hostStats[m].mergeSlot(k, &o.hostStats[m], j)
+		nh := len(hostCols)
+		for m := 0; m < nh; m++ {
+			p.hostStats.mergeSlot(k*nh+m, &o.hostStats, j*nh+m)
 		}
 		if src := &o.oc[j]; src.has && p.oc[k].newer(src.ts, &src.vals) {
 			p.oc[k] = *src

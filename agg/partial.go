@@ -18,7 +18,7 @@ type Partial struct {
 	// cluster bins, in order of first sight
 	binOf    map[int64]int32
 	binStart []int64
-	gauges   []statVec // one per gaugeCols entry, indexed by bin
+	gauges   statVec   // bin × len(gaugeCols) + gauge
 	hostBits []uint64  // words per bin: hosts with records in the bin
 
 	// host-bins ("slots"), in order of first sight
@@ -27,7 +27,7 @@ type Partial struct {
 	slotBin     []int64
 	slotSamples []int64
 	slotTime    []sampleSpan // first/last sample and the longest gap inside
-	hostStats   []statVec    // one per HostMetrics entry, indexed by slot
+	hostStats   statVec      // slot × len(hostCols) + host metric
 	oc          []ocLast     // indexed by slot
 
 	pods map[int32][]string // per host: distinct worker ids (pod), at most maxPods
@@ -116,10 +116,8 @@ func NewPartial(b *Binner, nHosts int) *Partial {
 		nHosts:    nHosts,
 		words:     (nHosts + 63) / 64,
 		binOf:     make(map[int64]int32),
-		gauges:    make([]statVec, len(gaugeCols)),
 		slotOf:    make(map[slotKey]int32),
 		pods:      make(map[int32][]string),
-		hostStats: make([]statVec, len(hostCols)),
 	}
 	return p
 }
@@ -131,9 +129,7 @@ func (p *Partial) binIndex(start int64) int32 {
 	i := int32(len(p.binStart))
 	p.binOf[start] = i
 	p.binStart = append(p.binStart, start)
-	for j := range p.gauges {
-		p.gauges[j].grow()
-	}
+	p.gauges.grow(len(gaugeCols))
 	for w := 0; w < p.words; w++ {
 		p.hostBits = append(p.hostBits, 0)
 	}
@@ -151,9 +147,7 @@ func (p *Partial) slotIndex(host int32, bin int64) int32 {
 	p.slotBin = append(p.slotBin, bin)
 	p.slotSamples = append(p.slotSamples, 0)
 	p.slotTime = append(p.slotTime, sampleSpan{first: math.MaxInt64, last: math.MinInt64})
-	for j := range p.hostStats {
-		p.hostStats[j].grow()
-	}
+	p.hostStats.grow(len(hostCols))
 	p.oc = append(p.oc, ocLast{})
 	return i
 }
@@ -192,21 +186,20 @@ func (p *Partial) Add(b *columnar.Batch) {
 		p.slotSamples[r.slot] += int64(r.end - r.start)
 		p.slotTime[r.slot].add(b.TS[r.start:r.end])
 	}
+	ng, nh := len(gaugeCols), len(hostCols)
 	for j, m := range gaugeCols {
 		col := &b.Cols[m]
-		vec := &p.gauges[j]
 		for _, r := range p.runs {
 			if c, s, mx, mn := runStats(col, r.start, r.end); c > 0 {
-				vec.fold(int(r.bin), c, s, mx, mn)
+				p.gauges.fold(int(r.bin)*ng+j, c, s, mx, mn)
 			}
 		}
 	}
 	for j, m := range hostCols {
 		col := &b.Cols[m]
-		vec := &p.hostStats[j]
 		for _, r := range p.runs {
 			if c, s, mx, mn := runStats(col, r.start, r.end); c > 0 {
-				vec.fold(int(r.slot), c, s, mx, mn)
+				p.hostStats.fold(int(r.slot)*nh+j, c, s, mx, mn)
 			}
 		}
 	}

@@ -2,8 +2,9 @@ package agg
 
 import "math"
 
-// statVec holds mergeable partial statistics (count, sum, max, min) for one
-// metric over a growing set of slots (bins, or host-bins).
+// statVec holds mergeable partial statistics (count, sum, max, min) over
+// a growing set of slots: every metric of every bin (or host-bin), at
+// index bin × metrics + metric.
 type statVec struct {
 	cnt []int32
 	sum []float64
@@ -11,11 +12,16 @@ type statVec struct {
 	min []float64
 }
 
-func (s *statVec) grow() {
-	s.cnt = append(s.cnt, 0)
-	s.sum = append(s.sum, 0)
-	s.max = append(s.max, math.Inf(-1))
-	s.min = append(s.min, math.Inf(1))
+// grow adds n empty slots.
+func (s *statVec) grow(n int) {
+	s.cnt = append(s.cnt, make([]int32, n)...)
+	s.sum = append(s.sum, make([]float64, n)...)
+	lo := len(s.max)
+	s.max = append(s.max, make([]float64, n)...)
+	s.min = append(s.min, make([]float64, n)...)
+	for i := lo; i < lo+n; i++ {
+		s.max[i], s.min[i] = math.Inf(-1), math.Inf(1)
+	}
 }
 
 // fold adds a run's partial statistics to slot k.
