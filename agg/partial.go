@@ -18,8 +18,8 @@ type Partial struct {
 	// cluster bins, in order of first sight
 	binOf    map[int64]int32
 	binStart []int64
-	gauges   statVec   // bin × len(gaugeCols) + gauge
-	hostBits []uint64  // words per bin: hosts with records in the bin
+	gauges   statVec  // bin × len(gaugeCols) + gauge
+	hostBits []uint64 // words per bin: hosts with records in the bin
 
 	// host-bins ("slots"), in order of first sight
 	slotOf      map[slotKey]int32
@@ -112,12 +112,12 @@ func (o *ocLast) newer(ts int64, vals *[NumOC]int64) bool {
 // NewPartial returns an empty partial for the given host table size.
 func NewPartial(b *Binner, nHosts int) *Partial {
 	p := &Partial{
-		binner:    &Binner{interval: b.interval, start: 1},
-		nHosts:    nHosts,
-		words:     (nHosts + 63) / 64,
-		binOf:     make(map[int64]int32),
-		slotOf:    make(map[slotKey]int32),
-		pods:      make(map[int32][]string),
+		binner: &Binner{interval: b.interval, start: 1},
+		nHosts: nHosts,
+		words:  (nHosts + 63) / 64,
+		binOf:  make(map[int64]int32),
+		slotOf: make(map[slotKey]int32),
+		pods:   make(map[int32][]string),
 	}
 	return p
 }
