@@ -270,6 +270,9 @@ func writeOutputs(c *cli.Context, o *outcome, findings []agg.Finding, out, parqu
 
 // writeJSON writes the --json document.
 func writeJSON(path string, o *outcome, findings []agg.Finding) error {
+	if findings == nil {
+		findings = []agg.Finding{} // "findings": [], not null
+	}
 	doc := &agg.Document{Summary: o.Summary, Findings: findings, Result: o.Result}
 	return columnar.WriteFileAtomic(path, func(w io.Writer) error { return agg.WriteJSON(w, doc) })
 }
