@@ -1,0 +1,94 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/resreport/resreport/bench/loggen"
+)
+
+// TestHostileNames puts quotes, markup, a newline and invalid UTF-8 in a
+// host directory name and a worker id: they come out as valid UTF-8 text
+// in JSON, Parquet and HTML.
+func TestHostileNames(t *testing.T) {
+	tmp := t.TempDir()
+	evil := "10.0.0.1\"'<img src=x onerror=alert(1)>\n\xff" // a directory name cannot hold '/'
+
+	logs := filepath.Join(tmp, "logs")
+	o := loggen.Options{Hosts: 2, LinesPerHost: 60, Seed: 4, HostNames: func(i int) string { return []string{evil, "10.0.0.2"}[i] }}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	// a worker id with a closing script tag
+	live := filepath.Join(o.HostDir(logs, 1), "resource.log")
+	data, err := os.ReadFile(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.ReplaceAll(string(data), "searchgenrecallkvworker-21-00002", "w</script><b>x\xfe"))
+	must(t, os.WriteFile(live, data, 0o644))
+
+	out := filepath.Join(tmp, "out")
+	if code := runCLI(t, "report", logs, "--parquet-dir", out, "--json", filepath.Join(out, "r.json"), "-o", filepath.Join(out, "r.html"), "--quiet"); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	want := strings.ToValidUTF8(evil, "\uFFFD")
+	doc := readDoc(t, filepath.Join(out, "r.json"))
+	if _, ok := doc.Hosts[want]; !ok {
+		var names []string
+		for h := range doc.Hosts {
+			names = append(names, h)
+		}
+		t.Fatalf("JSON hosts lack %q: %q", want, names)
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, "r.json"))
+	if !utf8.Valid(raw) || strings.Contains(string(raw), "<img") {
+		t.Fatal("JSON is not valid UTF-8 or carries raw markup")
+	}
+	samples := readParquet(t, filepath.Join(out, "samples.parquet"))
+	hosts, pods := map[string]bool{}, map[string]bool{}
+	hostCol := samples.Column(samples.Schema().FieldIndices("host")[0]).Data()
+	podCol := samples.Column(samples.Schema().FieldIndices("pod")[0]).Data()
+	for k, ch := range hostCol.Chunks() {
+		for i := 0; i < ch.Len(); i++ {
+			var h string
+			switch a := ch.(type) {
+			case *array.Dictionary:
+				h = a.Dictionary().(*array.String).Value(a.GetValueIndex(i))
+			case *array.String:
+				h = a.Value(i)
+			}
+			hosts[h] = true
+			pods[podCol.Chunk(k).(*array.String).Value(i)] = true
+		}
+	}
+	if !hosts[want] || !pods["w</script><b>x\uFFFD"] {
+		t.Fatalf("parquet hosts %v pods %v", hosts, pods)
+	}
+	page, _ := os.ReadFile(filepath.Join(out, "r.html"))
+	if !utf8.Valid(page) || strings.Contains(string(page), "<img src=x") || strings.Contains(string(page), "<b>x") {
+		t.Fatal("HTML carries the names as markup")
+	}
+}
+
+func TestEmptyTree(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(dir, "a", "b"), 0o755))
+	if code := runCLI(t, "report", dir, "--quiet", "-o", filepath.Join(dir, "r.html")); code != 1 {
+		t.Fatalf("empty tree: exit %d, want 1", code)
+	}
+	if code := runCLI(t, "report", filepath.Join(dir, "missing"), "--quiet"); code != 1 {
+		t.Fatalf("missing dir: exit %d, want 1", code)
+	}
+	if code := runCLI(t, "report", dir, "--interval", "0"); code != 2 {
+		t.Fatalf("--interval 0: exit %d, want 2", code)
+	}
+	if code := runCLI(t, "report", dir, "--since", "2026-05-06T00:00:00Z"); code != 2 {
+		t.Fatalf("--since with a zone: exit %d, want 2", code)
+	}
+}
