@@ -230,14 +230,14 @@ func (p *Partial) addPods(b *columnar.Batch) {
 // [start, end) of col.
 func runStats(col *columnar.Column, start, end int) (cnt int32, sum, mx, mn float64) {
 	if col.Kind == columnar.Int {
-		return intRunStats(col.Ints, col.Valid, start, end)
+		return runStatsOf(col.Ints, col.Valid, start, end)
 	}
-	return floatRunStats(col.Floats, col.Valid, start, end)
+	return runStatsOf(col.Floats, col.Valid, start, end)
 }
 
-func intRunStats(vals []int64, valid []byte, start, end int) (cnt int32, sum, mx, mn float64) {
-	var lo, hi int64
-	var isum float64
+// runStatsOf is runStats over one physical type.
+func runStatsOf[T int64 | float64](vals []T, valid []byte, start, end int) (cnt int32, sum, mx, mn float64) {
+	var lo, hi T
 	first := true
 	for i := start; i < end; i++ {
 		if valid[i>>3]&(1<<(uint(i)&7)) == 0 {
@@ -251,30 +251,10 @@ func intRunStats(vals []int64, valid []byte, start, end int) (cnt int32, sum, mx
 		} else if v > hi {
 			hi = v
 		}
-		isum += float64(v)
+		sum += float64(v)
 		cnt++
 	}
-	return cnt, isum, float64(hi), float64(lo)
-}
-
-func floatRunStats(vals []float64, valid []byte, start, end int) (cnt int32, sum, mx, mn float64) {
-	first := true
-	for i := start; i < end; i++ {
-		if valid[i>>3]&(1<<(uint(i)&7)) == 0 {
-			continue
-		}
-		v := vals[i]
-		if first {
-			mn, mx, first = v, v, false
-		} else if v < mn {
-			mn = v
-		} else if v > mx {
-			mx = v
-		}
-		sum += v
-		cnt++
-	}
-	return cnt, sum, mx, mn
+	return cnt, sum, float64(hi), float64(lo)
 }
 
 // addOC keeps, per host-bin, the last sample whose five OC_HIT_NUM

@@ -150,6 +150,23 @@ func (b *Batch) Reset() {
 	b.Len = 0
 }
 
+// ClearRow undoes a partly written row i (i >= Len): its values become
+// null and string values appended for it are dropped.
+func (b *Batch) ClearRow(i int) {
+	mask := ^byte(1 << (uint(i) & 7))
+	for c := range b.Cols {
+		b.Cols[c].Valid[i>>3] &= mask
+	}
+	b.PID.Valid[i>>3] &= mask
+	b.TID.Valid[i>>3] &= mask
+	for _, s := range b.strings() {
+		if len(s.Offsets) > i+1 {
+			s.Data = s.Data[:s.Offsets[i]]
+			s.Offsets = s.Offsets[:i+1]
+		}
+	}
+}
+
 // Full reports whether the batch has no room for another row.
 func (b *Batch) Full() bool { return b.Len == BatchRows }
 

@@ -88,7 +88,7 @@ func ReadSamples(src SampleSource, emit func(*Batch) error) (read, kept int64, e
 				}
 			}
 			if src.Keep != nil && !src.Keep(ts) {
-				dropRow(b, i)
+				b.ClearRow(i)
 				continue
 			}
 			b.TS[i], b.Host[i] = ts, lastIdx
@@ -114,23 +114,6 @@ func ReadSamples(src SampleSource, emit func(*Batch) error) (read, kept int64, e
 		}
 	}
 	return read, kept, nil
-}
-
-// dropRow undoes a row that was read but filtered out: its values and
-// strings are cleared.
-func dropRow(b *Batch, i int) {
-	mask := ^byte(1 << (uint(i) & 7))
-	for c := range b.Cols {
-		b.Cols[c].Valid[i>>3] &= mask
-	}
-	b.PID.Valid[i>>3] &= mask
-	b.TID.Valid[i>>3] &= mask
-	for _, s := range b.strings() {
-		if len(s.Offsets) > i+1 {
-			s.Data = s.Data[:s.Offsets[i]]
-			s.Offsets = s.Offsets[:i+1]
-		}
-	}
 }
 
 type setKind uint8

@@ -105,7 +105,7 @@ func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (
 	row := b.Len
 	bad, ok := parseBody(b, row, rest, n)
 	if !ok {
-		clearRow(b, row)
+		b.ClearRow(row)
 		return Skipped, ReasonBadShape
 	}
 	bad += parsePIDTID(b, row, hdr[4])
@@ -167,16 +167,7 @@ func parseBody(b *columnar.Batch, row int, body []byte, n int) (bad int64, ok bo
 // fused fast path; anything else is cut at the delimiter and handed to
 // parseInt / parseFloat.
 func parseValue(body []byte, pos int, c *columnar.Column, row int, single bool) (int, byte, bool) {
-	i := pos
-	var m uint64
-	for i < len(body) {
-		d := body[i] - '0'
-		if d > 9 {
-			break
-		}
-		m = m*10 + uint64(d)
-		i++
-	}
+	i, m := digitsFrom(body, pos, 0)
 	nd := i - pos
 	if c.Kind == columnar.Int {
 		if nd > 0 && nd <= 18 {
@@ -188,16 +179,9 @@ func parseValue(body []byte, pos int, c *columnar.Column, row int, single bool) 
 	} else if nd > 0 {
 		fd := 0
 		if body[i] == '.' {
-			i++
-			for i < len(body) {
-				d := body[i] - '0'
-				if d > 9 {
-					break
-				}
-				m = m*10 + uint64(d)
-				i++
-				fd++
-			}
+			var j int
+			j, m = digitsFrom(body, i+1, m)
+			fd, i = j-i-1, j
 		}
 		if nd+fd <= 15 {
 			if j := skipSpaces(body, i); body[j] == '|' || (body[j] == '/' && !single) {
@@ -228,6 +212,20 @@ func parseValue(body []byte, pos int, c *columnar.Column, row int, single bool) 
 	return j, body[j], false
 }
 
+// digitsFrom accumulates the decimal digits of b from i into m and
+// returns the position after them.
+func digitsFrom(b []byte, i int, m uint64) (int, uint64) {
+	for i < len(b) {
+		d := b[i] - '0'
+		if d > 9 {
+			break
+		}
+		m = m*10 + uint64(d)
+		i++
+	}
+	return i, m
+}
+
 func skipSpaces(b []byte, i int) int {
 	for i < len(b) && b[i] == ' ' {
 		i++
@@ -252,16 +250,6 @@ func parsePIDTID(b *columnar.Batch, row int, f []byte) (bad int64) {
 		bad++
 	}
 	return bad
-}
-
-func clearRow(b *columnar.Batch, row int) {
-	mask := ^byte(1 << (uint(row) & 7))
-	i := row >> 3
-	for c := range b.Cols {
-		b.Cols[c].Valid[i] &= mask
-	}
-	b.PID.Valid[i] &= mask
-	b.TID.Valid[i] &= mask
 }
 
 // appendUTF8 appends s to col, replacing invalid UTF-8 with U+FFFD so that
