@@ -1,6 +1,9 @@
 package agg
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // statVec holds mergeable partial statistics (count, sum, max, min) over
 // a growing set of slots: every metric of every bin (or host-bin), at
@@ -14,15 +17,18 @@ type statVec struct {
 
 // grow adds n empty slots.
 func (s *statVec) grow(n int) {
-	s.cnt = append(s.cnt, make([]int32, n)...)
-	s.sum = append(s.sum, make([]float64, n)...)
-	lo := len(s.max)
-	s.max = append(s.max, make([]float64, n)...)
-	s.min = append(s.min, make([]float64, n)...)
+	lo := len(s.cnt)
+	s.cnt, s.sum, s.max, s.min = extend(s.cnt, n), extend(s.sum, n), extend(s.max, n), extend(s.min, n)
+	clear(s.cnt[lo:])
+	clear(s.sum[lo:])
 	for i := lo; i < lo+n; i++ {
 		s.max[i], s.min[i] = math.Inf(-1), math.Inf(1)
 	}
 }
+
+// extend lengthens s by n elements (not cleared), growing its capacity
+// geometrically.
+func extend[T any](s []T, n int) []T { return slices.Grow(s, n)[:len(s)+n] }
 
 // fold adds a run's partial statistics to slot k.
 func (s *statVec) fold(k int, cnt int32, sum, max, min float64) {

@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -57,7 +58,7 @@ type view struct {
 	HostOptions    []hostOption
 	HostRows       []hostRow
 	Footer         footer
-	Data           *pageData
+	Data           template.JS // the page's data document, JSON (see dataJSON)
 	ECharts        template.JS
 	Script         template.JS
 	Style          template.CSS
@@ -67,6 +68,18 @@ type view struct {
 }
 
 type kv struct{ K, V string }
+
+// dataJSON encodes the page's data for its <script type="application/json">
+// element. encoding/json escapes <, > and & (and U+2028/9), so neither
+// "</script" nor "<!--" can occur in it; it is therefore passed to the
+// template as is, without html/template's (slow, on megabytes) JS escaping.
+func dataJSON(d *pageData) (template.JS, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return "", fmt.Errorf("htmlreport: encode data: %w", err)
+	}
+	return template.JS(b), nil
+}
 
 // findingRow is one line of the Findings table.
 type findingRow struct {
@@ -188,10 +201,14 @@ func buildView(in *Input) (*view, error) {
 	bin := intervalText(r.Interval)
 	ax := buildAxis(r)
 	secs := buildSections(bin)
+	data, err := dataJSON(buildPageData(r, &ax, secs))
+	if err != nil {
+		return nil, err
+	}
 	v := &view{
 		Title:          in.Title,
 		Sections:       secs,
-		Data:           buildPageData(r, &ax, secs),
+		Data:           data,
 		ECharts:        template.JS(echartsJS),
 		Script:         template.JS(reportJS),
 		Style:          template.CSS(reportCSS),

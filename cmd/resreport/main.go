@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 
 	"github.com/urfave/cli/v2"
 	"go.uber.org/zap"
@@ -35,10 +36,31 @@ func main() {
 	os.Exit(runMain(os.Args))
 }
 
+// startProfile writes a CPU profile to $RESREPORT_CPUPROFILE, for
+// performance work; the returned function stops it.
+func startProfile() func() {
+	path := os.Getenv("RESREPORT_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "resreport: cpu profile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "resreport: cpu profile:", err)
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
+}
+
 // runMain runs the command line and returns the process exit code.
 func runMain(args []string) int {
 	ctx, stop := withSignals(context.Background())
 	defer stop()
+	defer startProfile()()
 	app := newApp()
 	err := app.RunContext(ctx, permuteArgs(app, args))
 	return exitCode(ctx, err)
