@@ -36,11 +36,22 @@ func (r *Result) ClusterColumns() []NamedSeries {
 
 // HostColumns lists one host's per-bin columns in output order (after
 // "time" and "host"): records, avg/max/min of every HostMetrics entry,
-// the OC counter deltas and cache_hit_rate. JSON hosts and
-// host_bins.parquet both use it.
-func (h *HostResult) HostColumns() []NamedSeries {
+// the OC counter deltas and cache_hit_rate (host_bins.parquet).
+func (h *HostResult) HostColumns() []NamedSeries { return h.hostColumns(len(hostCols)) }
+
+// hostJSONMetrics is how many HostMetrics the JSON hosts carry: the
+// reference's four (mem_usage, mem_ratio, object_count, object_size), so
+// that --json stays proportionate; host_bins.parquet has them all.
+const hostJSONMetrics = 4
+
+// HostJSONColumns is HostColumns with only the reference's per-host
+// metrics: the keys of compute_per_host_stats, plus records and the
+// counter deltas.
+func (h *HostResult) HostJSONColumns() []NamedSeries { return h.hostColumns(hostJSONMetrics) }
+
+func (h *HostResult) hostColumns(metrics int) []NamedSeries {
 	cols := []NamedSeries{{"records", int64Series(h.Samples)}}
-	for i, m := range hostCols {
+	for i, m := range hostCols[:metrics] {
 		k := Key(m)
 		s := &h.Metrics[i]
 		cols = append(cols, NamedSeries{k + "_avg", s.Avg}, NamedSeries{k + "_max", s.Max}, NamedSeries{k + "_min", s.Min})

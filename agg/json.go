@@ -23,7 +23,9 @@ type Document struct {
 	Result   *Result
 }
 
-// WriteJSON writes doc to w.
+// WriteJSON writes doc to w. Keys, bin times and host names are encoded
+// once; values are appended with strconv, so the cost is a few bytes of
+// work per number.
 func WriteJSON(w io.Writer, doc *Document) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	e := &jsonEnc{w: bw}
@@ -34,13 +36,23 @@ func WriteJSON(w io.Writer, doc *Document) error {
 		e.value(doc.Findings)
 	}
 	r := doc.Result
+	times := make([][]byte, len(r.Bins)) // `{"time":"…"`
+	for g, t := range r.Bins {
+		times[g] = append([]byte(`{"time":`), quote(columnar.FormatTimestamp(t))...)
+	}
 	e.raw(`,"bins":[`)
 	cols := r.ClusterColumns()
+	keys := encodeKeys(cols)
 	for g := range r.Bins {
 		if g > 0 {
 			e.raw(",")
 		}
-		r.appendBin(e, cols, g)
+		e.bytes(times[g])
+		for k, c := range cols {
+			e.bytes(keys[k])
+			e.num(c.Values[g])
+		}
+		e.raw("}")
 	}
 	e.raw(`],"hosts":{`)
 	for i := range r.Hosts {
@@ -48,14 +60,25 @@ func WriteJSON(w io.Writer, doc *Document) error {
 		if i > 0 {
 			e.raw(",")
 		}
-		e.str(h.Name)
+		name := quote(h.Name)
+		hostKey := append([]byte(`,"host":`), name...)
+		e.bytes(name)
 		e.raw(":[")
-		cols := h.HostColumns()
-		for j := range h.Bins {
+		cols := h.HostJSONColumns()
+		if i == 0 {
+			keys = encodeKeys(cols) // the same keys for every host
+		}
+		for j, g := range h.Bins {
 			if j > 0 {
 				e.raw(",")
 			}
-			r.appendHostBin(e, h, cols, j)
+			e.bytes(times[g])
+			e.bytes(hostKey)
+			for k, c := range cols {
+				e.bytes(keys[k])
+				e.num(c.Values[j])
+			}
+			e.raw("}")
 		}
 		e.raw("]")
 	}
@@ -69,30 +92,24 @@ func WriteJSON(w io.Writer, doc *Document) error {
 	return nil
 }
 
-func (r *Result) appendBin(e *jsonEnc, cols []NamedSeries, g int) {
-	e.raw(`{"time":`)
-	e.str(columnar.FormatTimestamp(r.Bins[g]))
-	for _, c := range cols {
-		e.key(c.Key)
-		e.num(c.Values[g])
+// encodeKeys returns `,"key":` for each column.
+func encodeKeys(cols []NamedSeries) [][]byte {
+	keys := make([][]byte, len(cols))
+	for i, c := range cols {
+		keys[i] = append(append([]byte{','}, quote(c.Key)...), ':')
 	}
-	e.raw("}")
+	return keys
 }
 
-func (r *Result) appendHostBin(e *jsonEnc, h *HostResult, cols []NamedSeries, j int) {
-	e.raw(`{"time":`)
-	e.str(columnar.FormatTimestamp(r.Bins[h.Bins[j]]))
-	e.key("host")
-	e.str(h.Name)
-	for _, c := range cols {
-		e.key(c.Key)
-		e.num(c.Values[j])
-	}
-	e.raw("}")
+// quote returns s as a JSON string: valid UTF-8, with <, > and &
+// escaped so the document can sit in HTML.
+func quote(s string) []byte {
+	b, _ := json.Marshal(s)
+	return b
 }
 
-// jsonEnc is a minimal streaming JSON writer that keeps key order and
-// writes NaN and ±Inf as null.
+// jsonEnc is a minimal streaming JSON writer that writes NaN and ±Inf as
+// null.
 type jsonEnc struct {
 	w   *bufio.Writer
 	buf []byte
@@ -105,14 +122,7 @@ func (e *jsonEnc) raw(s string) {
 	}
 }
 
-func (e *jsonEnc) key(k string) {
-	e.raw(",")
-	e.str(k)
-	e.raw(":")
-}
-
-func (e *jsonEnc) str(s string) {
-	b, _ := json.Marshal(s) // valid UTF-8 out; <, > and & escaped
+func (e *jsonEnc) bytes(b []byte) {
 	if e.err == nil {
 		_, e.err = e.w.Write(b)
 	}
@@ -123,10 +133,12 @@ func (e *jsonEnc) num(v float64) {
 		e.raw("null")
 		return
 	}
-	e.buf = strconv.AppendFloat(e.buf[:0], v, 'g', -1, 64)
-	if e.err == nil {
-		_, e.err = e.w.Write(e.buf)
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		e.buf = strconv.AppendInt(e.buf[:0], int64(v), 10) // same text as 'g', faster
+	} else {
+		e.buf = strconv.AppendFloat(e.buf[:0], v, 'g', -1, 64)
 	}
+	e.bytes(e.buf)
 }
 
 func (e *jsonEnc) value(v any) {
