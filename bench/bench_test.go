@@ -1,0 +1,142 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"runtime"
+	"testing"
+
+	"github.com/resreport/resreport/agg"
+	"github.com/resreport/resreport/columnar"
+	"github.com/resreport/resreport/scan"
+)
+
+// Headline benchmarks (bench/compare gates them): ParseLine22,
+// ParseLine25, Kernels, ReportPlain, ReportGzip, ParquetWrite.
+
+func benchParse(b *testing.B, groups int) {
+	lines := Lines(2000, groups)
+	var size int64
+	for _, l := range lines {
+		size += int64(len(l)) + 1
+	}
+	batch := columnar.NewBatch()
+	p := scan.NewParser(scan.NoSince, scan.NoUntil)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			if batch.Full() {
+				batch.Reset()
+			}
+			p.Parse(l, batch, 0, false)
+		}
+	}
+}
+
+// BenchmarkParseLine22 parses 22-group lines (one core).
+func BenchmarkParseLine22(b *testing.B) { benchParse(b, 22) }
+
+// BenchmarkParseLine25 parses 25-group lines, the default generator's.
+func BenchmarkParseLine25(b *testing.B) { benchParse(b, 25) }
+
+// parsedBatches parses n lines into full batches.
+func parsedBatches(n int) ([]*columnar.Batch, int64) {
+	var out []*columnar.Batch
+	var size int64
+	p := scan.NewParser(scan.NoSince, scan.NoUntil)
+	cur := columnar.NewBatch()
+	for _, l := range Lines(n, 25) {
+		size += int64(len(l)) + 1
+		p.Parse(l, cur, 0, false)
+		if cur.Full() {
+			out = append(out, cur)
+			cur = columnar.NewBatch()
+		}
+	}
+	if cur.Len > 0 {
+		out = append(out, cur)
+	}
+	return out, size
+}
+
+// BenchmarkKernels folds parsed batches into an aggregate partial (1-min bins).
+func BenchmarkKernels(b *testing.B) {
+	batches, size := parsedBatches(4 * columnar.BatchRows)
+	binner, _ := agg.NewBinner(60000)
+	p := agg.NewPartial(binner, 1)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, batch := range batches {
+			p.Add(batch)
+		}
+	}
+}
+
+// BenchmarkParquetWrite encodes parsed batches into samples.parquet.
+func BenchmarkParquetWrite(b *testing.B) {
+	batches, size := parsedBatches(4 * columnar.BatchRows)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	sw, err := columnar.NewSamplesWriter(io.Discard, []string{"h"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		for _, batch := range batches {
+			if err := sw.Write(batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := sw.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func benchReport(b *testing.B, gz bool, workers int) {
+	ds, err := Get(gz)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(ds.Bytes)
+	b.ReportAllocs()
+	for b.Loop() {
+		_, st, err := agg.Aggregate(context.Background(), ds.Plan, agg.RunOptions{
+			Scan:       scan.Options{Workers: workers, Since: scan.NoSince, Until: scan.NoUntil},
+			IntervalMS: 60000,
+		})
+		if err != nil || st.Total.Bytes != ds.Bytes {
+			b.Fatalf("aggregate: %v (%d bytes of %d)", err, st.Total.Bytes, ds.Bytes)
+		}
+	}
+}
+
+// BenchmarkReportPlain scans and aggregates the plain data set with every core.
+func BenchmarkReportPlain(b *testing.B) { benchReport(b, false, 0) }
+
+// BenchmarkReportGzip is BenchmarkReportPlain on the gzip-rotated copy.
+func BenchmarkReportGzip(b *testing.B) { benchReport(b, true, 0) }
+
+// BenchmarkReportPlainWorkers1 is BenchmarkReportPlain on one worker: the
+// ratio of the two is the scaling with cores.
+func BenchmarkReportPlainWorkers1(b *testing.B) { benchReport(b, false, 1) }
+
+// BenchmarkGunzip only decompresses (and reads) the gzip data set's files
+// to nowhere with as many goroutines as cores: the floor that
+// BenchmarkReportGzip is measured against.
+func BenchmarkGunzip(b *testing.B) {
+	ds, err := Get(true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(ds.Bytes)
+	b.ReportAllocs()
+	for b.Loop() {
+		n, err := Drain(ds.Plan, runtime.GOMAXPROCS(0))
+		if err != nil || n != ds.Bytes {
+			b.Fatalf("drain: %v (%d bytes of %d)", err, n, ds.Bytes)
+		}
+	}
+}
