@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: test demo build deps vet fmt-check unit fuzz
+.PHONY: test demo build deps vet fmt-check unit fuzz bench bench-gate
 
 build:
 	$(GO) build -trimpath -ldflags="-s -w" -o bin/resreport ./cmd/resreport
@@ -25,7 +25,16 @@ fmt-check:
 unit:
 	$(GO) test -count=1 ./...
 
-test: deps vet fmt-check unit fuzz
+test: deps vet fmt-check unit fuzz bench-gate
+
+# bench prints the benchmarks in benchstat format (bench/run).
+bench:
+	bash bench/run
+
+# bench-gate compares this tree with bench/baseline-ref, interleaved, and
+# fails when a headline benchmark is more than 15% slower (bench/compare).
+bench-gate:
+	bash bench/compare
 
 # fuzz runs each fuzz target for FUZZTIME (seed corpora: scan/testdata/fuzz).
 FUZZTIME ?= 30s
