@@ -237,6 +237,16 @@ func runStats(col *columnar.Column, start, end int) (cnt int32, sum, mx, mn floa
 
 // runStatsOf is runStats over one physical type.
 func runStatsOf[T int64 | float64](vals []T, valid []byte, start, end int) (cnt int32, sum, mx, mn float64) {
+	if allValid(valid, start, end) {
+		vs := vals[start:end]
+		lo, hi := vs[0], vs[0]
+		for _, v := range vs {
+			lo = min(lo, v)
+			hi = max(hi, v)
+			sum += float64(v)
+		}
+		return int32(len(vs)), sum, float64(hi), float64(lo)
+	}
 	var lo, hi T
 	first := true
 	for i := start; i < end; i++ {
@@ -255,6 +265,28 @@ func runStatsOf[T int64 | float64](vals []T, valid []byte, start, end int) (cnt 
 		cnt++
 	}
 	return cnt, sum, float64(hi), float64(lo)
+}
+
+// allValid reports whether rows [start, end) (end > start) are all valid,
+// a byte of the bitmap at a time where it can.
+func allValid(valid []byte, start, end int) bool {
+	i := start
+	for ; i < end && i&7 != 0; i++ {
+		if valid[i>>3]&(1<<(uint(i)&7)) == 0 {
+			return false
+		}
+	}
+	for ; i+8 <= end; i += 8 {
+		if valid[i>>3] != 0xff {
+			return false
+		}
+	}
+	for ; i < end; i++ {
+		if valid[i>>3]&(1<<(uint(i)&7)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // addOC keeps, per host-bin, the last sample whose five OC_HIT_NUM
