@@ -275,3 +275,24 @@ func BenchmarkParseLine(b *testing.B) {
 		p.Parse(line, batch, 0, false)
 	}
 }
+
+func TestDigitsFrom(t *testing.T) {
+	slow := func(b []byte, i int, m uint64) (int, uint64) {
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			m = m*10 + uint64(b[i]-'0')
+			i++
+		}
+		return i, m
+	}
+	inputs := []string{"", "0", "12345678", "123456789", "32212254720/", "0.031", "99999999999999999|", "1234567a9012",
+		"00000000000000001 ", "9876543210987654321", "12345678:", "1234567/", "\xff\xfa12345678", "1234\x3a5678", "12345678\xff"}
+	for _, in := range inputs {
+		for start := 0; start <= len(in); start++ {
+			gi, gm := digitsFrom([]byte(in), start, 7)
+			wi, wm := slow([]byte(in), start, 7)
+			if gi != wi || gm != wm {
+				t.Fatalf("digitsFrom(%q, %d) = %d, %d; want %d, %d", in, start, gi, gm, wi, wm)
+			}
+		}
+	}
+}
