@@ -11,28 +11,13 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/bench/loggen"
 )
 
 // jsonDoc is the decoded --json document.
 type jsonDoc struct {
-	Summary struct {
-		LinesRead    int64            `json:"lines_read"`
-		Records      int64            `json:"records"`
-		OutsideRange int64            `json:"outside_range"`
-		SkippedTotal int64            `json:"skipped_total"`
-		Skipped      map[string]int64 `json:"skipped"`
-		BadValues    int64            `json:"bad_values"`
-		FilesFailed  int              `json:"files_failed"`
-		PerFile      []struct {
-			Path         string `json:"path"`
-			LinesRead    int64  `json:"lines_read"`
-			Records      int64  `json:"records"`
-			OutsideRange int64  `json:"outside_range"`
-			SkippedTotal int64  `json:"skipped_total"`
-			Error        string `json:"error"`
-		} `json:"per_file"`
-	} `json:"summary"`
+	Summary  agg.Summary                 `json:"summary"`
 	Findings []map[string]any            `json:"findings"`
 	Bins     []map[string]any            `json:"bins"`
 	Hosts    map[string][]map[string]any `json:"hosts"`
