@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/resreport/resreport/columnar"
 )
@@ -156,7 +157,10 @@ func appendRound(b []byte, v float64, digits int) []byte {
 	if v == 0 {
 		return append(b, '0')
 	}
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', digits, 64), 64)
+	var buf [32]byte
+	t := strconv.AppendFloat(buf[:0], v, 'g', digits, 64)
+	r, _ := strconv.ParseFloat(unsafe.String(&t[0], len(t)), 64) // no copy: t lives on the stack
+
 	if a := math.Abs(r); a >= 1e21 || a < 1e-6 {
 		return strconv.AppendFloat(b, r, 'g', -1, 64)
 	}
