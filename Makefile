@@ -25,7 +25,7 @@ fmt-check:
 unit:
 	$(GO) test -count=1 ./...
 
-test: deps vet fmt-check unit fuzz bench-gate
+test: deps vet fmt-check bench-gate unit fuzz
 
 # bench prints the benchmarks in benchstat format (bench/run).
 bench:
