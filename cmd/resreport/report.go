@@ -31,7 +31,7 @@ func commonFlags() []cli.Flag {
 		&cli.StringFlag{Name: "until", Usage: "end time, exclusive: YYYY-MM-DDTHH:MM:SS[.ffffff]", EnvVars: env("until")},
 		&cli.StringFlag{Name: "log-pattern", Value: "resource", Usage: "file name substring of the logs to read", EnvVars: env("log-pattern")},
 		&cli.StringFlag{Name: "interval", Value: "60000", Usage: "time bin width: milliseconds (1000=1s, 60000=1min, 3600000=1h) or a duration (10s, 5m, 1h)", EnvVars: env("interval")},
-		&cli.IntFlag{Name: "workers", Usage: "parser goroutines (default: GOMAXPROCS)", EnvVars: env("workers")},
+		&cli.IntFlag{Name: "workers", Usage: "parser goroutines", DefaultText: "GOMAXPROCS", EnvVars: env("workers")},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: env("log-level")},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display, and only warnings and errors in the log", EnvVars: env("quiet")},
 		&cli.BoolFlag{Name: "strict", Usage: "exit non-zero when any line was skipped or any file or directory could not be read", EnvVars: env("strict")},
@@ -45,7 +45,7 @@ func reportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "parquet-dir", Usage: "also write samples.parquet, cluster_bins.parquet and host_bins.parquet here", EnvVars: env("parquet-dir")},
 		&cli.StringFlag{Name: "json", Usage: "also write the aggregates as JSON to this file", EnvVars: env("json")},
 		&cli.BoolFlag{Name: "open", Usage: "open the report in a browser when done (Linux, macOS, WSL)", EnvVars: env("open")},
-		&cli.StringSliceFlag{Name: "from-parquet", Usage: "build the report from the samples of one or more `convert` outputs (or --parquet-dir) instead of LOG_DIR; repeat the flag or separate with commas", EnvVars: env("from-parquet")},
+		&cli.StringSliceFlag{Name: "from-parquet", Usage: "build the report from the samples of one or more 'resreport convert' outputs (or --parquet-dir) instead of LOG_DIR; repeat the flag or separate with commas", EnvVars: env("from-parquet")},
 	)
 }
 
