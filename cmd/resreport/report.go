@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -246,26 +248,46 @@ func reportTitle(prefix string) string {
 // writeOutputs writes the aggregate Parquet tables, JSON and HTML, each
 // atomically.
 func writeOutputs(c *cli.Context, o *outcome, findings []agg.Finding, out, parquetDir string) error {
+	// The outputs read the result and do not change it: they are written
+	// in parallel, each atomically.
+	var tasks []func() error
 	if parquetDir != "" {
 		for _, t := range []struct {
 			name  string
-			table *columnar.Table
-		}{{"cluster_bins.parquet", o.Result.ClusterTable()}, {"host_bins.parquet", o.Result.HostTable()}} {
-			if err := columnar.WriteFileAtomic(filepath.Join(parquetDir, t.name), func(w io.Writer) error {
-				return columnar.WriteTable(w, t.table)
-			}); err != nil {
-				return err
-			}
+			table func() *columnar.Table
+		}{{"cluster_bins.parquet", o.Result.ClusterTable}, {"host_bins.parquet", o.Result.HostTable}} {
+			tasks = append(tasks, func() error {
+				path := filepath.Join(parquetDir, t.name)
+				table := t.table()
+				if err := columnar.WriteFileAtomic(path, func(w io.Writer) error { return columnar.WriteTable(w, table) }); err != nil {
+					return err
+				}
+				o.log.Info("wrote parquet", zap.String("path", path))
+				return nil
+			})
 		}
-		o.log.Info("wrote parquet", zap.String("dir", parquetDir))
 	}
 	if p := c.String("json"); p != "" {
-		if err := writeJSON(p, o, findings); err != nil {
-			return err
-		}
-		o.log.Info("wrote json", zap.String("path", p))
+		tasks = append(tasks, func() error {
+			if err := writeJSON(p, o, findings); err != nil {
+				return err
+			}
+			o.log.Info("wrote json", zap.String("path", p))
+			return nil
+		})
 	}
-	return writeHTML(c, o, findings, out)
+	tasks = append(tasks, func() error { return writeHTML(c, o, findings, out) })
+	errs := make([]error, len(tasks))
+	var wg sync.WaitGroup
+	for i, task := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = task()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // writeJSON writes the --json document.
