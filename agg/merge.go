@@ -9,11 +9,8 @@ func (p *Partial) Merge(o *Partial) {
 	for j, start := range o.binStart {
 		binMap[j] = p.binIndex(start)
 	}
-	ng := len(gaugeCols)
 	for j, k := range binMap {
-		for g := 0; g < ng; g++ {
-			p.gauges.mergeSlot(int(k)*ng+g, &o.gauges, j*ng+g)
-		}
+		p.gauges.mergeSlot(int(k), &o.gauges, j)
 	}
 	for j, k := range binMap {
 		for w := 0; w < p.words; w++ {
@@ -31,10 +28,7 @@ func (p *Partial) Merge(o *Partial) {
 		k := int(p.slotIndex(o.slotHost[j], o.slotBin[j]))
 		p.slotSamples[k] += o.slotSamples[j]
 		p.slotTime[k].merge(&o.slotTime[j])
-		nh := len(hostCols)
-		for m := 0; m < nh; m++ {
-			p.hostStats.mergeSlot(k*nh+m, &o.hostStats, j*nh+m)
-		}
+		p.hostStats.mergeSlot(k, &o.hostStats, j)
 		if src := &o.oc[j]; src.has && p.oc[k].newer(src.ts, &src.vals) {
 			p.oc[k] = *src
 		}

@@ -118,6 +118,9 @@ func NewPartial(b *Binner, nHosts int) *Partial {
 		binOf:  make(map[int64]int32),
 		slotOf: make(map[slotKey]int32),
 		pods:   make(map[int32][]string),
+
+		gauges:    newStatVec(len(gaugeCols)),
+		hostStats: newStatVec(len(hostCols)),
 	}
 	return p
 }
@@ -129,7 +132,7 @@ func (p *Partial) binIndex(start int64) int32 {
 	i := int32(len(p.binStart))
 	p.binOf[start] = i
 	p.binStart = append(p.binStart, start)
-	p.gauges.grow(len(gaugeCols))
+	p.gauges.add()
 	for w := 0; w < p.words; w++ {
 		p.hostBits = append(p.hostBits, 0)
 	}
@@ -147,7 +150,7 @@ func (p *Partial) slotIndex(host int32, bin int64) int32 {
 	p.slotBin = append(p.slotBin, bin)
 	p.slotSamples = append(p.slotSamples, 0)
 	p.slotTime = append(p.slotTime, sampleSpan{first: math.MaxInt64, last: math.MinInt64})
-	p.hostStats.grow(len(hostCols))
+	p.hostStats.add()
 	p.oc = append(p.oc, ocLast{})
 	return i
 }
@@ -186,12 +189,11 @@ func (p *Partial) Add(b *columnar.Batch) {
 		p.slotSamples[r.slot] += int64(r.end - r.start)
 		p.slotTime[r.slot].add(b.TS[r.start:r.end])
 	}
-	ng, nh := len(gaugeCols), len(hostCols)
 	for j, m := range gaugeCols {
 		col := &b.Cols[m]
 		for _, r := range p.runs {
 			if c, s, mx, mn := runStats(col, r.start, r.end); c > 0 {
-				p.gauges.fold(int(r.bin)*ng+j, c, s, mx, mn)
+				p.gauges.fold(int(r.bin), j, c, s, mx, mn)
 			}
 		}
 	}
@@ -199,7 +201,7 @@ func (p *Partial) Add(b *columnar.Batch) {
 		col := &b.Cols[m]
 		for _, r := range p.runs {
 			if c, s, mx, mn := runStats(col, r.start, r.end); c > 0 {
-				p.hostStats.fold(int(r.slot)*nh+j, c, s, mx, mn)
+				p.hostStats.fold(int(r.slot), j, c, s, mx, mn)
 			}
 		}
 	}

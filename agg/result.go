@@ -102,11 +102,10 @@ func (p *Partial) Result(hosts []string) *Result {
 	}
 	r.Gauges = make([]MinMaxAvg, len(columnar.Metrics))
 	for j, m := range gaugeCols {
-		vec, ng := &p.gauges, len(gaugeCols)
 		s := MinMaxAvg{Avg: nanSeries(nb), Max: nanSeries(nb), Min: nanSeries(nb)}
 		for l := 0; l < nb; l++ {
-			g, k := global[l], l*ng+j
-			s.Avg[g], s.Max[g], s.Min[g] = vec.avg(k), vec.maxOf(k), vec.minOf(k)
+			g := global[l]
+			s.Avg[g], s.Max[g], s.Min[g] = p.gauges.stats(l, j)
 		}
 		r.Gauges[m] = s
 	}
@@ -140,11 +139,9 @@ func (r *Result) hostResults(p *Partial, hosts []string, global []int) {
 			hr.First[i], hr.Last[i], hr.Gap[i], hr.GapAt[i] = sp.first, sp.last, sp.gap, sp.gapAt
 		}
 		for j := range hostCols {
-			vec, nh := &p.hostStats, len(hostCols)
 			st := MinMaxAvg{Avg: nanSeries(n), Max: nanSeries(n), Min: nanSeries(n)}
 			for i, s := range slots {
-				k := int(s)*nh + j
-				st.Avg[i], st.Max[i], st.Min[i] = vec.avg(k), vec.maxOf(k), vec.minOf(k)
+				st.Avg[i], st.Max[i], st.Min[i] = p.hostStats.stats(int(s), j)
 			}
 			hr.Metrics[j] = st
 		}

@@ -1,73 +1,76 @@
 package agg
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
-// statVec holds mergeable partial statistics (count, sum, max, min) over
-// a growing set of slots: every metric of every bin (or host-bin), at
-// index bin × metrics + metric.
+// statVec holds mergeable partial statistics (count, sum, max, min) of
+// width metrics for a growing set of slots (bins or host-bins). Slots live
+// in fixed-size blocks, so adding one never copies the ones before it and
+// capacity overshoots by less than a block.
 type statVec struct {
-	cnt []int32
-	sum []float64
-	max []float64
-	min []float64
+	width  int
+	slots  int
+	blocks []*statBlock
 }
 
-// grow adds n empty slots.
-func (s *statVec) grow(n int) {
-	lo := len(s.cnt)
-	s.cnt, s.sum, s.max, s.min = extend(s.cnt, n), extend(s.sum, n), extend(s.max, n), extend(s.min, n)
-	clear(s.cnt[lo:])
-	clear(s.sum[lo:])
-	for i := lo; i < lo+n; i++ {
-		s.max[i], s.min[i] = math.Inf(-1), math.Inf(1)
+// blockSlots is the number of slots per block (a power of two).
+const blockSlots = 512
+
+// statBlock is blockSlots slots × width metrics, slot-major.
+type statBlock struct {
+	cnt           []int32
+	sum, max, min []float64
+}
+
+func newStatVec(width int) statVec { return statVec{width: width} }
+
+// add appends one empty slot.
+func (s *statVec) add() {
+	if s.slots%blockSlots == 0 {
+		n := blockSlots * s.width
+		b := &statBlock{cnt: make([]int32, n), sum: make([]float64, n), max: make([]float64, n), min: make([]float64, n)}
+		for i := range b.max {
+			b.max[i], b.min[i] = math.Inf(-1), math.Inf(1)
+		}
+		s.blocks = append(s.blocks, b)
+	}
+	s.slots++
+}
+
+// at returns the block and offset of metric j of slot k.
+func (s *statVec) at(k, j int) (*statBlock, int) {
+	return s.blocks[k/blockSlots], (k%blockSlots)*s.width + j
+}
+
+// fold adds a run's partial statistics to metric j of slot k.
+func (s *statVec) fold(k, j int, cnt int32, sum, max, min float64) {
+	b, i := s.at(k, j)
+	b.cnt[i] += cnt
+	b.sum[i] += sum
+	if max > b.max[i] {
+		b.max[i] = max
+	}
+	if min < b.min[i] {
+		b.min[i] = min
 	}
 }
 
-// extend lengthens s by n elements (not cleared), growing its capacity
-// geometrically.
-func extend[T any](s []T, n int) []T { return slices.Grow(s, n)[:len(s)+n] }
-
-// fold adds a run's partial statistics to slot k.
-func (s *statVec) fold(k int, cnt int32, sum, max, min float64) {
-	s.cnt[k] += cnt
-	s.sum[k] += sum
-	if max > s.max[k] {
-		s.max[k] = max
-	}
-	if min < s.min[k] {
-		s.min[k] = min
+// mergeSlot folds every metric of slot l of o into slot k of s.
+func (s *statVec) mergeSlot(k int, o *statVec, l int) {
+	ob, oi := o.at(l, 0)
+	for j := 0; j < s.width; j++ {
+		if c := ob.cnt[oi+j]; c != 0 {
+			s.fold(k, j, c, ob.sum[oi+j], ob.max[oi+j], ob.min[oi+j])
+		}
 	}
 }
 
-// mergeSlot folds slot j of o into slot k of s.
-func (s *statVec) mergeSlot(k int, o *statVec, j int) {
-	if o.cnt[j] == 0 {
-		return
+// stats returns the average, max and min of metric j of slot k; NaN when
+// the slot has no value.
+func (s *statVec) stats(k, j int) (avg, max, min float64) {
+	b, i := s.at(k, j)
+	if b.cnt[i] == 0 {
+		nan := math.NaN()
+		return nan, nan, nan
 	}
-	s.fold(k, o.cnt[j], o.sum[j], o.max[j], o.min[j])
-}
-
-// avg, max and min of slot k; NaN when the slot has no value.
-func (s *statVec) avg(k int) float64 {
-	if s.cnt[k] == 0 {
-		return math.NaN()
-	}
-	return s.sum[k] / float64(s.cnt[k])
-}
-
-func (s *statVec) maxOf(k int) float64 {
-	if s.cnt[k] == 0 {
-		return math.NaN()
-	}
-	return s.max[k]
-}
-
-func (s *statVec) minOf(k int) float64 {
-	if s.cnt[k] == 0 {
-		return math.NaN()
-	}
-	return s.min[k]
+	return b.sum[i] / float64(b.cnt[i]), b.max[i], b.min[i]
 }
