@@ -1,6 +1,7 @@
 package htmlreport
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -95,5 +96,43 @@ func TestNextBin(t *testing.T) {
 	}
 	if want := "00:00 07:00 14:00 21:00 00:00"; strings.Join(got, " ") != want {
 		t.Errorf("got %s, want %s", strings.Join(got, " "), want)
+	}
+}
+
+// TestDataJSONIsMarshal checks that the spliced, parallel encoding of the
+// page data is the document json.Marshal gives, byte for byte.
+func TestDataJSONIsMarshal(t *testing.T) {
+	nan := math.NaN()
+	d := &pageData{
+		Axis: []string{"2026-05-06 00:00", "2026-05-06 00:01"},
+		Bin:  "1 min",
+		S: map[string]numArray{
+			"b": {[]float64{1.5, nan}, clusterDigits},
+			"a": {[]float64{0.1234567, 2e30}, clusterDigits},
+		},
+		Charts: []*chart{{}},
+		Hosts: hostsData{
+			Names: []string{"h<1>", "h&2"}, Pods: [][]string{{"p</script>"}, nil},
+			Records: []int64{3, 4}, Resets: []int{0, 1}, Runs: [][]int{{0, 2}, {1, 1}},
+			Metrics: []hostMetric{
+				{Key: "k", Label: "L", Unit: "GB", Worse: "high",
+					Rank: numArray{[]float64{1, 2}, hostDigits}, Values: hostSeries{{1, 2}, {nan}}},
+				{Key: "k2", Rank: numArray{[]float64{nan, 3.14159}, hostDigits}, Values: hostSeries{{5, 5}, {}}},
+			},
+			Default: "k",
+		},
+	}
+	for _, d := range []*pageData{d, {}} {
+		got, err := dataJSON(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("dataJSON:\n got %s\nwant %s", got, want)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package htmlreport
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -68,18 +67,6 @@ type view struct {
 }
 
 type kv struct{ K, V string }
-
-// dataJSON encodes the page's data for its <script type="application/json">
-// element. encoding/json escapes <, > and & (and U+2028/9), so neither
-// "</script" nor "<!--" can occur in it; it is therefore passed to the
-// template as is, without html/template's (slow, on megabytes) JS escaping.
-func dataJSON(d *pageData) (template.JS, error) {
-	b, err := json.Marshal(d)
-	if err != nil {
-		return "", fmt.Errorf("htmlreport: encode data: %w", err)
-	}
-	return template.JS(b), nil
-}
 
 // findingRow is one line of the Findings table.
 type findingRow struct {
