@@ -1,10 +1,13 @@
 package agg
 
 import (
+	"maps"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/resreport/resreport/columnar"
 )
@@ -119,36 +122,60 @@ func (r *Result) hostResults(p *Partial, hosts []string, global []int) {
 	for s, h := range p.slotHost {
 		byHost[h] = append(byHost[h], int32(s))
 	}
-	for h, slots := range byHost {
-		sort.Slice(slots, func(a, b int) bool { return p.slotBin[slots[a]] < p.slotBin[slots[b]] })
-		n := len(slots)
-		hr := HostResult{
-			Name: hosts[h], Index: h, Pods: slices.Sorted(slices.Values(p.pods[h])),
-			Bins: make([]int, n), Samples: make([]int64, n),
-			First: make([]int64, n), Last: make([]int64, n), Gap: make([]int64, n), GapAt: make([]int64, n),
-			Metrics: make([]MinMaxAvg, len(hostCols)),
-			HitRate: nanSeries(n),
-		}
-		for k := range hr.OCDelta {
-			hr.OCDelta[k] = nanSeries(n)
-		}
-		for i, s := range slots {
-			hr.Bins[i] = global[p.binOf[p.slotBin[s]]]
-			hr.Samples[i] = p.slotSamples[s]
-			sp := &p.slotTime[s]
-			hr.First[i], hr.Last[i], hr.Gap[i], hr.GapAt[i] = sp.first, sp.last, sp.gap, sp.gapAt
-		}
-		for j := range hostCols {
-			st := MinMaxAvg{Avg: nanSeries(n), Max: nanSeries(n), Min: nanSeries(n)}
-			for i, s := range slots {
-				st.Avg[i], st.Max[i], st.Min[i] = p.hostStats.stats(int(s), j)
+	ids := slices.Sorted(maps.Keys(byHost))
+	r.Hosts = make([]HostResult, len(ids))
+	// Hosts are independent: build them on all cores.
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(ids)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r.Hosts[i] = p.hostResult(ids[i], byHost[ids[i]], hosts, global)
 			}
-			hr.Metrics[j] = st
-		}
-		hr.ocDeltas(p, slots)
-		r.Hosts = append(r.Hosts, hr)
+		}()
 	}
+	for i := range ids {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	sort.Slice(r.Hosts, func(a, b int) bool { return r.Hosts[a].Name < r.Hosts[b].Name })
+}
+
+// hostResult builds the result of host h from its slots.
+func (p *Partial) hostResult(h int32, slots []int32, hosts []string, global []int) HostResult {
+	sort.Slice(slots, func(a, b int) bool { return p.slotBin[slots[a]] < p.slotBin[slots[b]] })
+	n := len(slots)
+	hr := HostResult{
+		Name: hosts[h], Index: h, Pods: slices.Sorted(slices.Values(p.pods[h])),
+		Bins: make([]int, n), Samples: make([]int64, n),
+		First: make([]int64, n), Last: make([]int64, n), Gap: make([]int64, n), GapAt: make([]int64, n),
+		Metrics: make([]MinMaxAvg, len(hostCols)),
+		HitRate: nanSeries(n),
+	}
+	for k := range hr.OCDelta {
+		hr.OCDelta[k] = nanSeries(n)
+	}
+	for i, s := range slots {
+		hr.Bins[i] = global[p.binOf[p.slotBin[s]]]
+		hr.Samples[i] = p.slotSamples[s]
+		sp := &p.slotTime[s]
+		hr.First[i], hr.Last[i], hr.Gap[i], hr.GapAt[i] = sp.first, sp.last, sp.gap, sp.gapAt
+	}
+	// every value is set below: one allocation, no NaN fill
+	vals := make([]float64, 3*n*len(hostCols))
+	for j := range hostCols {
+		v := vals[3*n*j : 3*n*(j+1)]
+		st := MinMaxAvg{Avg: v[:n:n], Max: v[n : 2*n : 2*n], Min: v[2*n:]}
+		for i, s := range slots {
+			st.Avg[i], st.Max[i], st.Min[i] = p.hostStats.stats(int(s), j)
+		}
+		hr.Metrics[j] = st
+	}
+	hr.ocDeltas(p, slots)
+	return hr
 }
 
 // ocDeltas turns the last counter sample of each bin into deltas to the
