@@ -1,6 +1,10 @@
 package agg
 
-import "github.com/resreport/resreport/columnar"
+import (
+	"slices"
+
+	"github.com/resreport/resreport/columnar"
+)
 
 // gaugeCols are the catalogue indices of every gauge metric; the cluster
 // aggregates keep avg/max/min of each per bin.
@@ -12,18 +16,6 @@ var gaugeCols = func() []int {
 		}
 	}
 	return cols
-}()
-
-// gaugeSlot[m] is metric m's position in gaugeCols, or -1 for counters.
-var gaugeSlot = func() []int {
-	s := make([]int, len(columnar.Metrics))
-	for i := range s {
-		s[i] = -1
-	}
-	for j, m := range gaugeCols {
-		s[m] = j
-	}
-	return s
 }()
 
 // HostMetrics are the metrics kept per host and bin (avg/max/min): the
@@ -101,3 +93,30 @@ func Key(m int) string {
 	}
 	return columnar.Metrics[m].Name
 }
+
+// statCol is a column Partial.Add summarises per run, and where the
+// summary goes: its position among the gauges and among the host
+// metrics, -1 where it is not one.
+type statCol struct {
+	col         int
+	gauge, host int16
+}
+
+// statCols are the gauge and host-metric columns, each once, in catalogue
+// order.
+var statCols = func() []statCol {
+	var out []statCol
+	for m := range columnar.Metrics {
+		a := statCol{col: m, gauge: -1, host: -1}
+		if j := slices.Index(gaugeCols, m); j >= 0 {
+			a.gauge = int16(j)
+		}
+		if j := slices.Index(hostCols, m); j >= 0 {
+			a.host = int16(j)
+		}
+		if a.gauge >= 0 || a.host >= 0 {
+			out = append(out, a)
+		}
+	}
+	return out
+}()

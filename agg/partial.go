@@ -189,19 +189,22 @@ func (p *Partial) Add(b *columnar.Batch) {
 		p.slotSamples[r.slot] += int64(r.end - r.start)
 		p.slotTime[r.slot].add(b.TS[r.start:r.end])
 	}
-	for j, m := range gaugeCols {
-		col := &b.Cols[m]
-		for _, r := range p.runs {
-			if c, s, mx, mn := runStats(col, r.start, r.end); c > 0 {
-				p.gauges.fold(int(r.bin), j, c, s, mx, mn)
+	// Run-major: one run's rows of every column, folded into its bin's
+	// and its host-bin's slots; a metric that is both a gauge and a host
+	// metric is summarised once.
+	for _, r := range p.runs {
+		gb, gi := p.gauges.at(int(r.bin), 0)
+		hb, hi := p.hostStats.at(int(r.slot), 0)
+		for _, a := range statCols {
+			c, s, mx, mn := runStats(&b.Cols[a.col], r.start, r.end)
+			if c == 0 {
+				continue
 			}
-		}
-	}
-	for j, m := range hostCols {
-		col := &b.Cols[m]
-		for _, r := range p.runs {
-			if c, s, mx, mn := runStats(col, r.start, r.end); c > 0 {
-				p.hostStats.fold(int(r.slot), j, c, s, mx, mn)
+			if a.gauge >= 0 {
+				gb.fold(gi+int(a.gauge), c, s, mx, mn)
+			}
+			if a.host >= 0 {
+				hb.fold(hi+int(a.host), c, s, mx, mn)
 			}
 		}
 	}

@@ -44,6 +44,11 @@ func (s *statVec) at(k, j int) (*statBlock, int) {
 // fold adds a run's partial statistics to metric j of slot k.
 func (s *statVec) fold(k, j int, cnt int32, sum, max, min float64) {
 	b, i := s.at(k, j)
+	b.fold(i, cnt, sum, max, min)
+}
+
+// fold adds a run's partial statistics to element i of the block.
+func (b *statBlock) fold(i int, cnt int32, sum, max, min float64) {
 	b.cnt[i] += cnt
 	b.sum[i] += sum
 	if max > b.max[i] {
