@@ -157,6 +157,70 @@ func appendRound(b []byte, v float64, digits int) []byte {
 	if v == 0 {
 		return append(b, '0')
 	}
+	if out, ok := appendRoundFast(b, v, digits); ok {
+		return out
+	}
+	return appendRoundSlow(b, v, digits)
+}
+
+// appendRoundFast is appendRound for 1e-4 <= |v| < 1e15 and digits <= 8,
+// the values of a report: it scales v by a power of ten, rounds to an
+// integer and places the decimal point, instead of formatting, parsing and
+// formatting again. It can differ from appendRoundSlow only when v is
+// within a rounding error of a tie in its last kept digit.
+func appendRoundFast(b []byte, v float64, digits int) ([]byte, bool) {
+	a := math.Abs(v)
+	if a < 1e-4 || a >= 1e15 || digits > 8 {
+		return b, false
+	}
+	e := 14 // a < 10^(e+1)
+	for e > -4 && a < exp10[e+4] {
+		e--
+	}
+	p := digits - 1 - e // decimals kept; negative rounds to tens, hundreds…
+	var k float64
+	if p >= 0 {
+		k = math.Round(a * exp10[p+4])
+	} else {
+		k = math.Round(a/exp10[-p+4]) * exp10[-p+4]
+		p = 0
+	}
+	n := uint64(k)
+	for p > 0 && n%10 == 0 {
+		n /= 10
+		p--
+	}
+	if v < 0 {
+		b = append(b, '-')
+	}
+	if p == 0 {
+		return strconv.AppendUint(b, n, 10), true
+	}
+	var buf [24]byte
+	d := strconv.AppendUint(buf[:0], n, 10)
+	if len(d) <= p { // 0.000ddd
+		b = append(b, '0', '.')
+		for i := len(d); i < p; i++ {
+			b = append(b, '0')
+		}
+		return append(b, d...), true
+	}
+	b = append(b, d[:len(d)-p]...)
+	b = append(b, '.')
+	return append(b, d[len(d)-p:]...), true
+}
+
+// exp10[i] is 10^(i-4), for i in [0, 27).
+var exp10 = func() (t [27]float64) {
+	for i := range t {
+		t[i] = math.Pow10(i - 4)
+	}
+	return t
+}()
+
+// appendRoundSlow is appendRound by strconv: format to digits, parse,
+// format the shortest form.
+func appendRoundSlow(b []byte, v float64, digits int) []byte {
 	var buf [32]byte
 	t := strconv.AppendFloat(buf[:0], v, 'g', digits, 64)
 	r, _ := strconv.ParseFloat(unsafe.String(&t[0], len(t)), 64) // no copy: t lives on the stack

@@ -3,6 +3,7 @@ package htmlreport
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -133,6 +134,39 @@ func TestDataJSONIsMarshal(t *testing.T) {
 		}
 		if string(got) != string(want) {
 			t.Errorf("dataJSON:\n got %s\nwant %s", got, want)
+		}
+	}
+}
+
+// TestAppendRoundFast compares the scaled rounding with strconv's on
+// random values of every magnitude it takes; only decimal ties may differ
+// (strconv rounds the binary value, a hair off the tie).
+func TestAppendRoundFast(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200000; i++ {
+		v := (r.Float64() + 0.1) * math.Pow10(r.IntN(19)-4)
+		if r.IntN(2) == 0 {
+			v = -v
+		}
+		if r.IntN(4) == 0 {
+			v = math.Round(v*1000) / 1000 // values printed with %.3f
+		}
+		for _, d := range []int{hostDigits, clusterDigits} {
+			fast, ok := appendRoundFast(nil, v, d)
+			if !ok {
+				continue
+			}
+			slow := appendRoundSlow(nil, v, d)
+			if string(fast) == string(slow) {
+				continue
+			}
+			// v must be a tie in decimal: digits+1 significant digits, the
+			// last a 5 (the binary value is a hair off it).
+			e := int(math.Floor(math.Log10(math.Abs(v))))
+			scaled := math.Abs(v) * math.Pow10(d-1-e)
+			if frac := scaled - math.Floor(scaled); math.Abs(frac-0.5) > 1e-6 {
+				t.Fatalf("appendRound(%v, %d): fast %s, strconv %s", v, d, fast, slow)
+			}
 		}
 	}
 }
