@@ -110,6 +110,7 @@ type detailCol struct {
 type detailTable struct {
 	Cols      []detailCol
 	Rows      []detailRow
+	Body      template.HTML // Rows as <tr> elements (see detailBody)
 	Omitted   int // bins past maxDetailRows, not shown
 	MaxRows   int
 	Bin       string
@@ -121,6 +122,27 @@ type detailRow struct {
 	Time  string // --json "time"
 	Label string
 	Cells []string
+}
+
+// detailBody renders the detail table's rows (thousands of them, tens of
+// cells each) directly rather than by a template range, which costs a
+// reflective call per cell; every text is HTML-escaped.
+func detailBody(rows []detailRow) template.HTML {
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString("\n<tr data-t=\"")
+		b.WriteString(template.HTMLEscapeString(r.Time))
+		b.WriteString("\"><td>")
+		b.WriteString(template.HTMLEscapeString(r.Label))
+		b.WriteString("</td>")
+		for _, c := range r.Cells {
+			b.WriteString("<td>")
+			b.WriteString(template.HTMLEscapeString(c))
+			b.WriteString("</td>")
+		}
+		b.WriteString("</tr>")
+	}
+	return template.HTML(b.String())
 }
 
 type hostOption struct {
@@ -221,6 +243,7 @@ func buildView(in *Input) (*view, error) {
 		}
 		v.Detail.Rows = append(v.Detail.Rows, row)
 	}
+	v.Detail.Body = detailBody(v.Detail.Rows)
 	for i := range r.Hosts {
 		h := &r.Hosts[i]
 		v.HostOptions = append(v.HostOptions, hostOption{i, h.Name})
