@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/resreport/resreport/columnar"
@@ -230,5 +231,57 @@ func BenchmarkAdd(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		p.Add(batch)
+	}
+}
+
+// TestRunStats checks the run kernels against a plain loop: ints (small
+// and near overflow), floats, runs of odd and even length, with and
+// without nulls.
+func TestRunStats(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	b := columnar.NewBatch()
+	c := &b.Cols[0]
+	c.Ints, c.Floats = make([]int64, columnar.BatchRows), make([]float64, columnar.BatchRows)
+	for iter := 0; iter < 2000; iter++ {
+		kind := columnar.Int
+		if iter%2 == 1 {
+			kind = columnar.Float
+		}
+		b.Len = columnar.BatchRows
+		b.Reset()
+		c.Kind = kind
+		n := 1 + r.IntN(40)
+		start := r.IntN(20)
+		scale := int64(1000)
+		if iter%7 == 0 {
+			scale = 1 << 61 // sums overflow int64
+		}
+		for i := start; i < start+n; i++ {
+			if iter%3 == 0 && r.IntN(4) == 0 {
+				continue // null
+			}
+			if kind == columnar.Int {
+				c.SetInt(i, r.Int64N(2*scale)-scale)
+			} else {
+				c.SetFloat(i, (r.Float64()-0.5)*float64(scale))
+			}
+		}
+		var wc int32
+		var ws, wabs float64
+		wmx, wmn := math.Inf(-1), math.Inf(1)
+		for i := start; i < start+n; i++ {
+			if !c.IsValid(i) {
+				continue
+			}
+			v := c.Float(i)
+			wc++
+			ws += v
+			wabs += math.Abs(v)
+			wmx, wmn = max(wmx, v), min(wmn, v)
+		}
+		gc, gs, gmx, gmn := runStats(c, start, start+n)
+		if gc != wc || (wc > 0 && (gmx != wmx || gmn != wmn || math.Abs(gs-ws) > 1e-12*wabs)) {
+			t.Fatalf("iter %d: runStats = %d %v %v %v, want %d %v %v %v", iter, gc, gs, gmx, gmn, wc, ws, wmx, wmn)
+		}
 	}
 }
