@@ -279,9 +279,34 @@ func TestRunStats(t *testing.T) {
 			wabs += math.Abs(v)
 			wmx, wmn = max(wmx, v), min(wmn, v)
 		}
-		gc, gs, gmx, gmn := runStats(c, start, start+n)
+		gc, gs, gmx, gmn := runStats(c, start, start+n, false)
 		if gc != wc || (wc > 0 && (gmx != wmx || gmn != wmn || math.Abs(gs-ws) > 1e-12*wabs)) {
 			t.Fatalf("iter %d: runStats = %d %v %v %v, want %d %v %v %v", iter, gc, gs, gmx, gmn, wc, ws, wmx, wmn)
+		}
+	}
+}
+
+func TestAllValid(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	valid := make([]byte, 64)
+	for iter := 0; iter < 5000; iter++ {
+		for i := range valid {
+			valid[i] = 0xff
+		}
+		if r.IntN(2) == 0 {
+			bit := r.IntN(512)
+			valid[bit>>3] &^= 1 << (bit & 7)
+		}
+		start := r.IntN(300)
+		end := start + 1 + r.IntN(512-start)
+		want := true
+		for i := start; i < end; i++ {
+			if valid[i>>3]&(1<<(i&7)) == 0 {
+				want = false
+			}
+		}
+		if got := allValid(valid, start, end); got != want {
+			t.Fatalf("allValid(%d, %d) = %v, want %v", start, end, got, want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package agg
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 
@@ -32,7 +33,8 @@ type Partial struct {
 
 	pods map[int32][]string // per host: distinct worker ids (pod), at most maxPods
 
-	runs []run // scratch: rows of a batch cut where host or bin changes
+	runs  []run  // scratch: rows of a batch cut where host or bin changes
+	dense []bool // scratch: per statCols entry, the batch's column has no null
 }
 
 // maxPods bounds the worker ids remembered per host.
@@ -191,12 +193,17 @@ func (p *Partial) Add(b *columnar.Batch) {
 	}
 	// Run-major: one run's rows of every column, folded into its bin's
 	// and its host-bin's slots; a metric that is both a gauge and a host
-	// metric is summarised once.
+	// metric is summarised once. A column without nulls in the batch
+	// (the usual case) skips the per-run validity check.
+	p.dense = p.dense[:0]
+	for _, a := range statCols {
+		p.dense = append(p.dense, allValid(b.Cols[a.col].Valid, 0, b.Len))
+	}
 	for _, r := range p.runs {
 		gb, gi := p.gauges.at(int(r.bin), 0)
 		hb, hi := p.hostStats.at(int(r.slot), 0)
-		for _, a := range statCols {
-			c, s, mx, mn := runStats(&b.Cols[a.col], r.start, r.end)
+		for k, a := range statCols {
+			c, s, mx, mn := runStats(&b.Cols[a.col], r.start, r.end, p.dense[k])
 			if c == 0 {
 				continue
 			}
@@ -232,9 +239,9 @@ func (p *Partial) addPods(b *columnar.Batch) {
 }
 
 // runStats returns count, sum, max and min of the valid values of rows
-// [start, end) of col.
-func runStats(col *columnar.Column, start, end int) (cnt int32, sum, mx, mn float64) {
-	if !allValid(col.Valid, start, end) {
+// [start, end) of col; dense says that col has no null in the batch.
+func runStats(col *columnar.Column, start, end int, dense bool) (cnt int32, sum, mx, mn float64) {
+	if !dense && !allValid(col.Valid, start, end) {
 		if col.Kind == columnar.Int {
 			return runStatsSparse(col.Ints, col.Valid, start, end)
 		}
@@ -316,6 +323,11 @@ func allValid(valid []byte, start, end int) bool {
 	i := start
 	for ; i < end && i&7 != 0; i++ {
 		if valid[i>>3]&(1<<(uint(i)&7)) == 0 {
+			return false
+		}
+	}
+	for ; i+64 <= end && i&63 == 0; i += 64 {
+		if binary.LittleEndian.Uint64(valid[i>>3:]) != math.MaxUint64 {
 			return false
 		}
 	}
