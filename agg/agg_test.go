@@ -310,3 +310,29 @@ func TestAllValid(t *testing.T) {
 		}
 	}
 }
+
+func TestDensity(t *testing.T) {
+	valid := make([]byte, 64)
+	for _, c := range []struct {
+		set  []int // valid rows
+		n    int
+		want uint8
+	}{
+		{nil, 0, noneValid}, {nil, 500, noneValid}, {[]int{499}, 500, someValid}, {[]int{500}, 500, noneValid},
+		{[]int{3}, 100, someValid},
+	} {
+		clear(valid)
+		for _, i := range c.set {
+			valid[i>>3] |= 1 << (i & 7)
+		}
+		if got := density(valid, c.n); got != c.want {
+			t.Errorf("density(%v, %d) = %d, want %d", c.set, c.n, got, c.want)
+		}
+	}
+	for i := range valid {
+		valid[i] = 0xff
+	}
+	if got := density(valid, 300); got != allRowsValid {
+		t.Errorf("density(all, 300) = %d", got)
+	}
+}

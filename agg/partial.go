@@ -33,8 +33,8 @@ type Partial struct {
 
 	pods map[int32][]string // per host: distinct worker ids (pod), at most maxPods
 
-	runs  []run  // scratch: rows of a batch cut where host or bin changes
-	dense []bool // scratch: per statCols entry, the batch's column has no null
+	runs  []run   // scratch: rows of a batch cut where host or bin changes
+	dense []uint8 // scratch: per statCols entry, the density of the batch's column
 }
 
 // maxPods bounds the worker ids remembered per host.
@@ -194,16 +194,20 @@ func (p *Partial) Add(b *columnar.Batch) {
 	// Run-major: one run's rows of every column, folded into its bin's
 	// and its host-bin's slots; a metric that is both a gauge and a host
 	// metric is summarised once. A column without nulls in the batch
-	// (the usual case) skips the per-run validity check.
+	// (the usual case) skips the per-run validity check, one without
+	// values (a group the workers do not register) is skipped.
 	p.dense = p.dense[:0]
 	for _, a := range statCols {
-		p.dense = append(p.dense, allValid(b.Cols[a.col].Valid, 0, b.Len))
+		p.dense = append(p.dense, density(b.Cols[a.col].Valid, b.Len))
 	}
 	for _, r := range p.runs {
 		gb, gi := p.gauges.at(int(r.bin), 0)
 		hb, hi := p.hostStats.at(int(r.slot), 0)
 		for k, a := range statCols {
-			c, s, mx, mn := runStats(&b.Cols[a.col], r.start, r.end, p.dense[k])
+			if p.dense[k] == noneValid {
+				continue
+			}
+			c, s, mx, mn := runStats(&b.Cols[a.col], r.start, r.end, p.dense[k] == allRowsValid)
 			if c == 0 {
 				continue
 			}
@@ -315,6 +319,35 @@ func runStatsSparse[T int64 | float64](vals []T, valid []byte, start, end int) (
 		cnt++
 	}
 	return cnt, sum, float64(hi), float64(lo)
+}
+
+// Densities of a column in a batch.
+const (
+	someValid    = iota // some rows have values, some are null
+	allRowsValid        // no null
+	noneValid           // only nulls
+)
+
+// density classifies the first n rows of a validity bitmap.
+func density(valid []byte, n int) uint8 {
+	if n == 0 {
+		return noneValid
+	}
+	if allValid(valid, 0, n) {
+		return allRowsValid
+	}
+	i := 0
+	for ; i+64 <= n; i += 64 {
+		if binary.LittleEndian.Uint64(valid[i>>3:]) != 0 {
+			return someValid
+		}
+	}
+	for ; i < n; i++ {
+		if valid[i>>3]&(1<<(uint(i)&7)) != 0 {
+			return someValid
+		}
+	}
+	return noneValid
 }
 
 // allValid reports whether rows [start, end) (end > start) are all valid,
