@@ -8,6 +8,21 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
+// Names of the header columns of ArrowSchema and samples.parquet.
+const (
+	ColHost    = "host"
+	ColTS      = "ts"
+	ColLevel   = "level"
+	ColPod     = "pod"
+	ColTraceID = "trace_id"
+	ColCluster = "cluster"
+	ColPID     = "pid"
+	ColTID     = "tid"
+)
+
+// NumHeaderCols is the number of columns before the metrics.
+const NumHeaderCols = 8
+
 // hostType is the Arrow type of the host column: dictionary-encoded
 // strings whose dictionary is the run's host table.
 var hostType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
@@ -20,14 +35,14 @@ var tsType = &arrow.TimestampType{Unit: arrow.Microsecond}
 // catalogue order.
 func ArrowSchema() *arrow.Schema {
 	fields := []arrow.Field{
-		{Name: "host", Type: hostType},
-		{Name: "ts", Type: tsType},
-		{Name: "level", Type: arrow.BinaryTypes.String},
-		{Name: "pod", Type: arrow.BinaryTypes.String},
-		{Name: "trace_id", Type: arrow.BinaryTypes.String},
-		{Name: "cluster", Type: arrow.BinaryTypes.String},
-		{Name: "pid", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-		{Name: "tid", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: ColHost, Type: hostType},
+		{Name: ColTS, Type: tsType},
+		{Name: ColLevel, Type: arrow.BinaryTypes.String},
+		{Name: ColPod, Type: arrow.BinaryTypes.String},
+		{Name: ColTraceID, Type: arrow.BinaryTypes.String},
+		{Name: ColCluster, Type: arrow.BinaryTypes.String},
+		{Name: ColPID, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: ColTID, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	}
 	for _, m := range Metrics {
 		t := arrow.DataType(arrow.PrimitiveTypes.Int64)

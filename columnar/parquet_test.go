@@ -2,16 +2,14 @@ package columnar
 
 import (
 	"bytes"
-	"context"
 	"io"
+	"os"
 	"math"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // testBatch builds a batch of n rows with nulls, several hosts and
@@ -42,23 +40,6 @@ func testBatch(n, seed int) *Batch {
 		b.Len++
 	}
 	return b
-}
-
-func readTable(t *testing.T, data []byte) arrow.Table {
-	t.Helper()
-	rdr, err := file.NewParquetReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tbl
 }
 
 func column(t *testing.T, tbl arrow.Table, name string) *arrow.Chunked {
@@ -188,28 +169,6 @@ func TestTableParquetRoundTrip(t *testing.T) {
 	}
 }
 
-func BenchmarkSamplesWriter(b *testing.B) {
-	batch := testBatch(BatchRows, 1)
-	b.SetBytes(int64(BatchRows) * 680) // as many bytes as the log lines they came from
-	b.ReportAllocs()
-	sw, err := NewSamplesWriter(discard{}, []string{"a", "b", "c"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if err := sw.Write(batch); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := sw.Close(); err != nil {
-		b.Fatal(err)
-	}
-}
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
-
 func TestReadSamplesRoundTrip(t *testing.T) {
 	hosts := []string{"10.0.0.1", "worker_1_2", "<img src=x>"}
 	dir := t.TempDir()
@@ -283,5 +242,57 @@ func TestReadSamplesRoundTrip(t *testing.T) {
 			(r.colV[0] && r.col[0] != b.Cols[0].Float(j)) || (r.colV[1] && r.col[1] != b.Cols[3].Float(j)) {
 			t.Fatalf("row %d differs: %+v", i, r)
 		}
+	}
+}
+
+// TestSamplesHostlessWriteRows writes row ranges of batches to a file
+// without a host column (a host=… partition) and reads them back.
+func TestSamplesHostlessWriteRows(t *testing.T) {
+	path := t.TempDir() + "/part.parquet"
+	b := testBatch(BatchRows, 7)
+	ranges := [][2]int{{0, 10}, {10, 10}, {100, 2100}, {4000, BatchRows}}
+	err := WriteFileAtomic(path, func(w io.Writer) error {
+		sw, err := NewSamplesWriter(w, nil)
+		if err != nil {
+			return err
+		}
+		for _, r := range ranges {
+			if err := sw.WriteRows(b, r[0], r[1]); err != nil {
+				return err
+			}
+		}
+		return sw.Close()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := readTable(t, data)
+	if tbl.Schema().HasField(ColHost) || tbl.Schema().Field(0).Name != ColTS {
+		t.Fatalf("schema of a hostless file: %v", tbl.Schema())
+	}
+	var want []int
+	for _, r := range ranges {
+		for i := r[0]; i < r[1]; i++ {
+			want = append(want, i)
+		}
+	}
+	var got []int
+	_, _, err = ReadSamples(SampleSource{Path: path, Host: "h", HostIndex: func(string) int32 { return 5 }}, func(o *Batch) error {
+		for i := 0; i < o.Len; i++ {
+			j := want[len(got)]
+			if o.Host[i] != 5 || o.TS[i] != b.TS[j] || string(o.Pod.Value(i)) != string(b.Pod.Value(j)) ||
+				o.Cols[3].IsValid(i) != b.Cols[3].IsValid(j) || (o.Cols[3].IsValid(i) && o.Cols[3].Float(i) != b.Cols[3].Float(j)) {
+				t.Fatalf("row %d (batch row %d) differs", len(got), j)
+			}
+			got = append(got, j)
+		}
+		return nil
+	})
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("read %d rows, want %d (%v)", len(got), len(want), err)
 	}
 }

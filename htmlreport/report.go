@@ -111,7 +111,7 @@ type detailTable struct {
 	Cols      []detailCol
 	Rows      []detailRow
 	Body      template.HTML // Rows as <tr> elements (see detailBody)
-	Omitted   int // bins past maxDetailRows, not shown
+	Omitted   int           // bins past maxDetailRows, not shown
 	MaxRows   int
 	Bin       string
 	AxisNote  string

@@ -1,0 +1,562 @@
+package columnar
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"unsafe"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/encoding"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// maxNumDict is the most values a numeric column's dictionary holds in a
+// row group; past it the column falls back to its plain encoding for the
+// rest of the row group.
+const maxNumDict = 8192
+
+// columnChunk encodes one column of a row group: rows are appended in
+// bulk from typed slices (never as parquet.Values), gathered into a
+// pending page, and every pageRows rows the page is encoded with
+// parquet-go's encoders, compressed and appended to the chunk's bytes.
+// The chunk is written out when the row group is complete.
+//
+// Kinds of columns:
+//   - INT64 and DOUBLE, required or optional, with any value encoding
+//     parquet-go implements for them, or RLE_DICTIONARY: then the column
+//     tries a dictionary in every row group and falls back to
+//     DELTA_BINARY_PACKED (INT64) or PLAIN (DOUBLE) pages when it grows
+//     past maxNumDict values;
+//   - BYTE_ARRAY (UTF-8), required, dictionary-encoded, with a dictionary
+//     that is either fixed (the host table: rows are indexes into it) or
+//     built from the values of each row group.
+type columnChunk struct {
+	name     string
+	kind     format.Type
+	optional bool
+	enc      encoding.Encoding // value encoding of the data pages
+	fallback encoding.Encoding // numeric dictionary columns: when it is abandoned
+	codec    compress.Codec
+
+	// The pending page.
+	rows   int
+	nulls  int
+	valid  []byte    // validity of the pending rows, if optional
+	ints   []int64   // their non-null values
+	floats []float64 // their non-null values
+	idx    []int32   // their dictionary indexes
+
+	// The dictionary of the row group of a BYTE_ARRAY column.
+	fixed    bool             // set once with setDictionary; never reset
+	dictMap  map[string]int32 // value -> index, for built dictionaries
+	dictData []byte           // the values, concatenated
+	dictOffs []uint32         // value i is dictData[dictOffs[i]:dictOffs[i+1]]
+	byKey    []int32          // last index seen per key (host), -1 if none
+	used     []bool           // fixed dictionary: entries used in the row group
+
+	// The dictionary of the row group of a numeric column.
+	numDict bool             // the column tries dictionaries
+	dictOn  bool             // the pending page is dictionary-encoded
+	numMap  map[uint64]int32 // value bits -> index
+	numVals []int64          // the values' bits
+	last    uint64           // bits of the last value looked up
+	lastIdx int32            // its index, -1 if none
+
+	// The encoded row group.
+	pages     []byte // data pages, headers included
+	dictPage  []byte // dictionary page, header included
+	dictUsed  bool   // some data page refers to the dictionary
+	encs      []format.Encoding
+	values    int64 // rows, nulls included
+	nullCount int64
+	rawSize   int64 // pages and dictionary page, uncompressed
+	hasStats  bool
+	minI      int64
+	maxI      int64
+	minF      float64
+	maxF      float64
+}
+
+// pageScratch holds the buffers that encode a page. Each worker goroutine
+// has its own, shared by the columns it encodes.
+type pageScratch struct {
+	lv, ev, cv []byte // levels, encoded values, compressed values
+	page       format.PageHeader
+	hdr        bytes.Buffer // the encoded page header
+	henc       *thrift.Encoder
+}
+
+// encodeHeader encodes s.page into s.hdr. (The header lives in s so that
+// passing it to the encoder allocates nothing.)
+func (s *pageScratch) encodeHeader() error {
+	s.hdr.Reset()
+	return s.henc.Encode(&s.page)
+}
+
+func newPageScratch() *pageScratch {
+	s := new(pageScratch)
+	s.henc = thrift.NewEncoder(new(thrift.CompactProtocol).NewWriter(&s.hdr))
+	return s
+}
+
+func newColumnChunk(name string, node parquet.Node, codec compress.Codec) (*columnChunk, error) {
+	c := &columnChunk{
+		name:     name,
+		kind:     format.Type(node.Type().Kind()),
+		optional: node.Optional(),
+		enc:      node.Encoding(),
+		codec:    codec,
+		lastIdx:  -1,
+	}
+	if node.Repeated() {
+		return nil, fmt.Errorf("column %s: repeated columns are not supported", name)
+	}
+	isDict := c.enc != nil && c.enc.Encoding() == format.RLEDictionary
+	switch c.kind {
+	case format.Int64, format.Double:
+		switch {
+		case c.enc == nil:
+			c.enc = &parquet.Plain
+		case isDict && c.kind == format.Int64:
+			c.fallback = &parquet.DeltaBinaryPacked
+		case isDict:
+			c.fallback = &parquet.Plain
+		}
+		if isDict {
+			c.numDict, c.dictOn = true, true
+			c.numMap = make(map[uint64]int32)
+		}
+	case format.ByteArray:
+		if c.optional || !isDict {
+			return nil, fmt.Errorf("column %s: byte arrays must be required and dictionary-encoded", name)
+		}
+		c.dictMap = make(map[string]int32)
+		c.dictOffs = []uint32{0}
+	default:
+		return nil, fmt.Errorf("column %s: unsupported type %s", name, c.kind)
+	}
+	return c, nil
+}
+
+// setDictionary fixes the dictionary of a BYTE_ARRAY column to values, for
+// good: rows are then appended as indexes with appendIndexes.
+func (c *columnChunk) setDictionary(values []string) {
+	c.fixed = true
+	c.dictMap = nil
+	c.dictData = c.dictData[:0]
+	c.dictOffs = c.dictOffs[:1]
+	for _, v := range values {
+		c.dictData = append(c.dictData, v...)
+		c.dictOffs = append(c.dictOffs, uint32(len(c.dictData)))
+	}
+	c.used = make([]bool, len(values))
+}
+
+// appendInts appends rows off..off+n-1 of vals. valid is their validity
+// bitmap, nil for a column without nulls.
+func (c *columnChunk) appendInts(vals []int64, valid []byte, off, n int) {
+	from := len(c.ints)
+	if !c.optional {
+		c.ints = append(c.ints, vals[off:off+n]...)
+	} else {
+		var nulls int
+		c.valid = appendBits(c.valid, c.rows, valid, off, n)
+		c.ints, nulls = gatherValid(c.ints, vals, valid, off, n)
+		c.nulls += nulls
+	}
+	c.rows += n
+	if c.dictOn {
+		c.lookupNums(c.ints[from:])
+	}
+}
+
+// appendFloats is appendInts for DOUBLE columns.
+func (c *columnChunk) appendFloats(vals []float64, valid []byte, off, n int) {
+	from := len(c.floats)
+	if !c.optional {
+		c.floats = append(c.floats, vals[off:off+n]...)
+	} else {
+		var nulls int
+		c.valid = appendBits(c.valid, c.rows, valid, off, n)
+		c.floats, nulls = gatherValid(c.floats, vals, valid, off, n)
+		c.nulls += nulls
+	}
+	c.rows += n
+	if c.dictOn {
+		c.lookupNums(unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(c.floats[from:]))), len(c.floats)-from))
+	}
+}
+
+// lookupNums appends the dictionary indexes of vals (bits of int64 or
+// float64 values), adding new values to the dictionary. When it is full
+// the page falls back to the plain encoding.
+func (c *columnChunk) lookupNums(vals []int64) {
+	last, lastIdx := c.last, c.lastIdx
+	for _, v := range vals {
+		if uint64(v) != last || lastIdx < 0 {
+			k, ok := c.numMap[uint64(v)]
+			if !ok {
+				if len(c.numVals) == maxNumDict {
+					c.dictOn = false
+					c.idx = c.idx[:0]
+					c.lastIdx = -1
+					return
+				}
+				k = int32(len(c.numVals))
+				c.numMap[uint64(v)] = k
+				c.numVals = append(c.numVals, v)
+			}
+			last, lastIdx = uint64(v), k
+		}
+		c.idx = append(c.idx, lastIdx)
+	}
+	c.last, c.lastIdx = last, lastIdx
+}
+
+// appendFloatsBool appends the rows vals of an optional column, with
+// validity flags (nil: no nulls).
+func (c *columnChunk) appendFloatsBool(vals []float64, valid []bool) {
+	from := len(c.floats)
+	for i, v := range vals {
+		if c.rows>>3 == len(c.valid) {
+			c.valid = append(c.valid, 0)
+		}
+		if valid == nil || valid[i] {
+			c.valid[c.rows>>3] |= 1 << (uint(c.rows) & 7)
+			c.floats = append(c.floats, v)
+		} else {
+			c.nulls++
+		}
+		c.rows++
+	}
+	if c.dictOn {
+		c.lookupNums(unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(c.floats[from:]))), len(c.floats)-from))
+	}
+}
+
+// appendIndexes appends rows off..off+n-1 of idx, indexes into the fixed
+// dictionary, after checking them.
+func (c *columnChunk) appendIndexes(idx []int32, off, n int) error {
+	idx = idx[off : off+n]
+	for i, k := range idx {
+		if uint(k) >= uint(len(c.used)) {
+			return fmt.Errorf("row %d: index %d outside the dictionary of %d values", off+i, k, len(c.used))
+		}
+		c.used[k] = true
+	}
+	c.idx = append(c.idx, idx...)
+	c.rows += len(idx)
+	return nil
+}
+
+// appendStrings appends rows off..off+n-1 of s. keys, if not nil, are a
+// small integer per row (the host) under which the last value is
+// remembered, so that values constant per key skip the hash lookup.
+func (c *columnChunk) appendStrings(s *Strings, keys []int32, off, n int) {
+	o := s.Offsets[off : off+n+1]
+	for i := range n {
+		v := s.Data[o[i]:o[i+1]]
+		key := int32(-1)
+		if keys != nil {
+			key = keys[off+i]
+		}
+		c.idx = append(c.idx, c.lookup(v, key))
+	}
+	c.rows += n
+}
+
+// appendStringValues appends vals, remembering the last value under key 0.
+func (c *columnChunk) appendStringValues(vals []string) {
+	for _, v := range vals {
+		c.idx = append(c.idx, c.lookup([]byte(v), 0))
+	}
+	c.rows += len(vals)
+}
+
+// lookup returns the dictionary index of v, adding it if it is new.
+func (c *columnChunk) lookup(v []byte, key int32) int32 {
+	if key >= 0 {
+		if int(key) >= len(c.byKey) {
+			for int(key) >= len(c.byKey) {
+				c.byKey = append(c.byKey, -1)
+			}
+		} else if k := c.byKey[key]; k >= 0 && bytes.Equal(v, c.dictData[c.dictOffs[k]:c.dictOffs[k+1]]) {
+			return k
+		}
+	}
+	k, ok := c.dictMap[string(v)]
+	if !ok {
+		k = int32(len(c.dictOffs) - 1)
+		c.dictMap[string(v)] = k
+		c.dictData = append(c.dictData, v...)
+		c.dictOffs = append(c.dictOffs, uint32(len(c.dictData)))
+	}
+	if key >= 0 {
+		c.byKey[key] = k
+	}
+	return k
+}
+
+// flushPage encodes the pending rows as a data page (v2): definition
+// levels, uncompressed, then the values, compressed unless that does not
+// make them smaller.
+func (c *columnChunk) flushPage(s *pageScratch) error {
+	if c.rows == 0 {
+		return nil
+	}
+	s.lv = s.lv[:0]
+	if c.optional {
+		s.lv = appendLevels(s.lv, c.valid, c.rows)
+	}
+	enc := c.enc
+	var err error
+	switch {
+	case c.kind == format.ByteArray || c.dictOn:
+		enc = &parquet.RLEDictionary
+		s.ev, err = parquet.RLEDictionary.EncodeInt32(s.ev, c.idx)
+		c.dictUsed = true
+	case c.numDict:
+		enc = c.fallback
+	}
+	switch c.kind {
+	case format.Int64:
+		if enc.Encoding() != format.RLEDictionary {
+			s.ev, err = enc.EncodeInt64(s.ev, c.ints)
+		}
+		c.intStats()
+	case format.Double:
+		if enc.Encoding() != format.RLEDictionary {
+			s.ev, err = enc.EncodeDouble(s.ev, c.floats)
+		}
+		c.floatStats()
+	}
+	if err != nil {
+		return fmt.Errorf("encoding page: %w", err)
+	}
+	body, compressed, err := c.compress(s, s.ev)
+	if err != nil {
+		return err
+	}
+	s.page = format.PageHeader{
+		Type:                 format.DataPageV2,
+		UncompressedPageSize: int32(len(s.lv) + len(s.ev)),
+		CompressedPageSize:   int32(len(s.lv) + len(body)),
+		DataPageHeaderV2: thrift.New(format.DataPageHeaderV2{
+			NumValues:                  int32(c.rows),
+			NumNulls:                   int32(c.nulls),
+			NumRows:                    int32(c.rows),
+			Encoding:                   enc.Encoding(),
+			DefinitionLevelsByteLength: int32(len(s.lv)),
+			IsCompressed:               thrift.New(compressed),
+		}),
+	}
+	if err := s.encodeHeader(); err != nil {
+		return fmt.Errorf("encoding page header: %w", err)
+	}
+	if !slices.Contains(c.encs, enc.Encoding()) {
+		c.encs = append(c.encs, enc.Encoding())
+	}
+	c.pages = append(c.pages, s.hdr.Bytes()...)
+	c.pages = append(c.pages, s.lv...)
+	c.pages = append(c.pages, body...)
+	c.rawSize += int64(s.hdr.Len() + len(s.lv) + len(s.ev))
+	c.values += int64(c.rows)
+	c.nullCount += int64(c.nulls)
+
+	c.rows, c.nulls = 0, 0
+	clear(c.valid)
+	c.valid = c.valid[:0]
+	c.ints, c.floats, c.idx = c.ints[:0], c.floats[:0], c.idx[:0]
+	return nil
+}
+
+// compress returns data compressed, or data itself when compressing does
+// not make it smaller.
+func (c *columnChunk) compress(s *pageScratch, data []byte) ([]byte, bool, error) {
+	if len(data) == 0 {
+		return data, false, nil
+	}
+	var err error
+	s.cv, err = c.codec.Encode(s.cv, data)
+	if err != nil {
+		return nil, false, fmt.Errorf("compressing page: %w", err)
+	}
+	if len(s.cv) >= len(data) {
+		return data, false, nil
+	}
+	return s.cv, true, nil
+}
+
+func (c *columnChunk) intStats() {
+	if len(c.ints) == 0 {
+		return
+	}
+	lo, hi := c.ints[0], c.ints[0]
+	for _, v := range c.ints[1:] {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if !c.hasStats {
+		c.minI, c.maxI, c.hasStats = lo, hi, true
+		return
+	}
+	c.minI, c.maxI = min(c.minI, lo), max(c.maxI, hi)
+}
+
+func (c *columnChunk) floatStats() {
+	for _, v := range c.floats {
+		switch {
+		case v != v: // NaN is not ordered: left out of the bounds
+		case !c.hasStats:
+			c.minF, c.maxF, c.hasStats = v, v, true
+		case v < c.minF:
+			c.minF = v
+		case v > c.maxF:
+			c.maxF = v
+		}
+	}
+}
+
+// finish encodes the last page and the dictionary page of the row group.
+func (c *columnChunk) finish(s *pageScratch) error {
+	if err := c.flushPage(s); err != nil {
+		return err
+	}
+	if !c.dictUsed {
+		return nil
+	}
+	var err error
+	var n int
+	if c.kind == format.ByteArray {
+		s.ev, err = parquet.Plain.EncodeByteArray(s.ev, c.dictData, c.dictOffs)
+		n = len(c.dictOffs) - 1
+	} else {
+		// PLAIN doubles are their bits, little-endian, as PLAIN int64s.
+		s.ev, err = parquet.Plain.EncodeInt64(s.ev, c.numVals)
+		n = len(c.numVals)
+	}
+	if err != nil {
+		return fmt.Errorf("encoding dictionary: %w", err)
+	}
+	// A dictionary page has no flag saying whether it is compressed: it
+	// always is, with the chunk's codec.
+	if s.cv, err = c.codec.Encode(s.cv, s.ev); err != nil {
+		return fmt.Errorf("compressing dictionary: %w", err)
+	}
+	s.page = format.PageHeader{
+		Type:                 format.DictionaryPage,
+		UncompressedPageSize: int32(len(s.ev)),
+		CompressedPageSize:   int32(len(s.cv)),
+		DictionaryPageHeader: thrift.New(format.DictionaryPageHeader{
+			NumValues: int32(n),
+			Encoding:  format.Plain,
+		}),
+	}
+	if err := s.encodeHeader(); err != nil {
+		return fmt.Errorf("encoding dictionary page header: %w", err)
+	}
+	c.dictPage = append(c.dictPage[:0], s.hdr.Bytes()...)
+	c.dictPage = append(c.dictPage, s.cv...)
+	c.rawSize += int64(s.hdr.Len() + len(s.ev))
+	return nil
+}
+
+// metadata returns the chunk's metadata, for a chunk written at offset
+// off (its dictionary page first, then its data pages).
+func (c *columnChunk) metadata(off int64, codec format.CompressionCodec) format.ColumnChunk {
+	md := format.ColumnMetaData{
+		Type:                  c.kind,
+		PathInSchema:          thrift.Slice[string]{c.name},
+		Codec:                 codec,
+		NumValues:             c.values,
+		TotalUncompressedSize: c.rawSize,
+		TotalCompressedSize:   int64(len(c.dictPage) + len(c.pages)),
+		DataPageOffset:        off,
+		Statistics:            c.statistics(),
+	}
+	encs := slices.Clone(c.encs)
+	if c.optional {
+		encs = append(encs, format.RLE)
+	}
+	if c.dictUsed {
+		encs = append(encs, format.Plain)
+		md.DictionaryPageOffset = off
+		md.DataPageOffset = off + int64(len(c.dictPage))
+	}
+	slices.Sort(encs)
+	md.Encoding = slices.Compact(encs)
+	return format.ColumnChunk{FileOffset: off, MetaData: md}
+}
+
+// statistics returns the null count and, when there are values, the
+// bounds of the chunk, encoded as PLAIN values.
+func (c *columnChunk) statistics() format.Statistics {
+	st := format.Statistics{NullCount: c.nullCount}
+	switch c.kind {
+	case format.Int64:
+		if c.hasStats {
+			st.MinValue = binary.LittleEndian.AppendUint64(nil, uint64(c.minI))
+			st.MaxValue = binary.LittleEndian.AppendUint64(nil, uint64(c.maxI))
+		}
+	case format.Double:
+		if c.hasStats {
+			lo, hi := c.minF, c.maxF
+			// The format asks for -0 as a minimum zero and +0 as a maximum.
+			if lo == 0 {
+				lo = math.Copysign(0, -1)
+			}
+			if hi == 0 {
+				hi = 0
+			}
+			st.MinValue = binary.LittleEndian.AppendUint64(nil, math.Float64bits(lo))
+			st.MaxValue = binary.LittleEndian.AppendUint64(nil, math.Float64bits(hi))
+		}
+	case format.ByteArray:
+		var lo, hi []byte
+		for i := range len(c.dictOffs) - 1 {
+			if c.fixed && !c.used[i] {
+				continue
+			}
+			v := c.dictData[c.dictOffs[i]:c.dictOffs[i+1]]
+			if lo == nil || bytes.Compare(v, lo) < 0 {
+				lo = v
+			}
+			if hi == nil || bytes.Compare(v, hi) > 0 {
+				hi = v
+			}
+		}
+		if lo != nil {
+			st.MinValue = append([]byte{}, lo...)
+			st.MaxValue = append([]byte{}, hi...)
+		}
+	}
+	return st
+}
+
+// reset empties the chunk for the next row group.
+func (c *columnChunk) reset() {
+	c.pages, c.dictPage = c.pages[:0], c.dictPage[:0]
+	c.dictUsed = false
+	c.encs = c.encs[:0]
+	c.values, c.nullCount, c.rawSize = 0, 0, 0
+	c.hasStats = false
+	switch {
+	case c.numDict:
+		c.dictOn = true
+		clear(c.numMap)
+		c.numVals = c.numVals[:0]
+		c.lastIdx = -1
+	case c.fixed:
+		clear(c.used)
+	case c.kind == format.ByteArray:
+		clear(c.dictMap)
+		c.dictData, c.dictOffs = c.dictData[:0], c.dictOffs[:1]
+		for i := range c.byKey {
+			c.byKey[i] = -1
+		}
+	}
+}
