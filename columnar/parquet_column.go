@@ -161,15 +161,7 @@ func (c *columnChunk) setDictionary(values []string) {
 // bitmap, nil for a column without nulls.
 func (c *columnChunk) appendInts(vals []int64, valid []byte, off, n int) {
 	from := len(c.ints)
-	if !c.optional {
-		c.ints = append(c.ints, vals[off:off+n]...)
-	} else {
-		var nulls int
-		c.valid = appendBits(c.valid, c.rows, valid, off, n)
-		c.ints, nulls = gatherValid(c.ints, vals, valid, off, n)
-		c.nulls += nulls
-	}
-	c.rows += n
+	c.ints = appendNums(c, c.ints, vals, valid, off, n)
 	if c.dictOn {
 		c.lookupNums(c.ints[from:])
 	}
@@ -178,18 +170,25 @@ func (c *columnChunk) appendInts(vals []int64, valid []byte, off, n int) {
 // appendFloats is appendInts for DOUBLE columns.
 func (c *columnChunk) appendFloats(vals []float64, valid []byte, off, n int) {
 	from := len(c.floats)
-	if !c.optional {
-		c.floats = append(c.floats, vals[off:off+n]...)
-	} else {
-		var nulls int
-		c.valid = appendBits(c.valid, c.rows, valid, off, n)
-		c.floats, nulls = gatherValid(c.floats, vals, valid, off, n)
-		c.nulls += nulls
-	}
-	c.rows += n
+	c.floats = appendNums(c, c.floats, vals, valid, off, n)
 	if c.dictOn {
 		c.lookupNums(unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(c.floats[from:]))), len(c.floats)-from))
 	}
+}
+
+// appendNums appends the valid values of rows off..off+n-1 of vals to dst
+// and their validity to c.
+func appendNums[T int64 | float64](c *columnChunk, dst, vals []T, valid []byte, off, n int) []T {
+	if !c.optional {
+		dst = append(dst, vals[off:off+n]...)
+	} else {
+		var nulls int
+		c.valid = appendBits(c.valid, c.rows, valid, off, n)
+		dst, nulls = gatherValid(dst, vals, valid, off, n)
+		c.nulls += nulls
+	}
+	c.rows += n
+	return dst
 }
 
 // lookupNums appends the dictionary indexes of vals (bits of int64 or

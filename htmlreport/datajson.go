@@ -62,39 +62,30 @@ func dataJSON(d *pageData) (template.JS, error) {
 		n += len(p) + 64
 	}
 	e.Grow(n)
-	e.WriteString(`{"axis":`)
-	e.value(d.Axis)
-	e.WriteString(`,"bin":`)
-	e.value(d.Bin)
-	e.WriteString(`,"s":`)
+	e.WriteByte('{')
+	e.field("axis", d.Axis)
+	e.field("bin", d.Bin)
+	e.key("s")
 	if d.S == nil {
 		e.WriteString("null")
 	} else {
 		e.WriteByte('{')
 		for i, k := range keys {
-			if i > 0 {
-				e.WriteByte(',')
-			}
-			e.value(k)
-			e.WriteByte(':')
+			e.key(k)
 			e.Write(parts[i])
 		}
 		e.WriteByte('}')
 	}
-	e.WriteString(`,"charts":`)
-	e.value(d.Charts)
+	e.field("charts", d.Charts)
 	h := &d.Hosts
-	e.WriteString(`,"hosts":{"names":`)
-	e.value(h.Names)
-	e.WriteString(`,"pods":`)
-	e.value(h.Pods)
-	e.WriteString(`,"records":`)
-	e.value(h.Records)
-	e.WriteString(`,"resets":`)
-	e.value(h.Resets)
-	e.WriteString(`,"runs":`)
-	e.value(h.Runs)
-	e.WriteString(`,"metrics":`)
+	e.key("hosts")
+	e.WriteByte('{')
+	e.field("names", h.Names)
+	e.field("pods", h.Pods)
+	e.field("records", h.Records)
+	e.field("resets", h.Resets)
+	e.field("runs", h.Runs)
+	e.key("metrics")
 	if ms == nil {
 		e.WriteString("null")
 	} else {
@@ -103,24 +94,20 @@ func dataJSON(d *pageData) (template.JS, error) {
 			if i > 0 {
 				e.WriteByte(',')
 			}
-			e.WriteString(`{"key":`)
-			e.value(m.Key)
-			e.WriteString(`,"label":`)
-			e.value(m.Label)
-			e.WriteString(`,"unit":`)
-			e.value(m.Unit)
-			e.WriteString(`,"worse":`)
-			e.value(m.Worse)
-			e.WriteString(`,"rank":`)
+			e.WriteByte('{')
+			e.field("key", m.Key)
+			e.field("label", m.Label)
+			e.field("unit", m.Unit)
+			e.field("worse", m.Worse)
+			e.key("rank")
 			e.Write(parts[len(keys)+2*i])
-			e.WriteString(`,"values":`)
+			e.key("values")
 			e.Write(parts[len(keys)+2*i+1])
 			e.WriteByte('}')
 		}
 		e.WriteByte(']')
 	}
-	e.WriteString(`,"default":`)
-	e.value(h.Default)
+	e.field("default", h.Default)
 	e.WriteString("}}")
 	if e.err != nil {
 		return "", fmt.Errorf("htmlreport: encode data: %w", e.err)
@@ -133,6 +120,22 @@ func dataJSON(d *pageData) (template.JS, error) {
 type jsonWriter struct {
 	bytes.Buffer
 	err error
+}
+
+// key appends an object key and its colon, after a comma unless it is the
+// first member of the object or array being written.
+func (e *jsonWriter) key(k string) {
+	if b := e.Bytes(); len(b) > 0 && b[len(b)-1] != '{' && b[len(b)-1] != '[' {
+		e.WriteByte(',')
+	}
+	e.value(k)
+	e.WriteByte(':')
+}
+
+// field appends a member "k": v.
+func (e *jsonWriter) field(k string, v any) {
+	e.key(k)
+	e.value(v)
 }
 
 // value appends the encoding/json encoding of v (HTML-escaped).
