@@ -3,8 +3,8 @@ package columnar
 import (
 	"bytes"
 	"io"
-	"os"
 	"math"
+	"os"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
