@@ -55,17 +55,13 @@ func result(t testing.TB, intervalMS int64, hosts []string, parts ...[]row) *Res
 	if err != nil {
 		t.Fatal(err)
 	}
-	var total *Partial
+	var ps []*Partial
 	for _, rows := range parts {
 		p := NewPartial(b, len(hosts))
 		p.Add(batchOf(t, rows))
-		if total == nil {
-			total = p
-		} else {
-			total.Merge(p)
-		}
+		ps = append(ps, p)
 	}
-	return total.Result(hosts)
+	return Combine(ps, hosts)
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(b)) }

@@ -9,7 +9,7 @@ import (
 )
 
 // Partial is the mergeable aggregate state of one parser goroutine. Add
-// folds a batch into it column by column; Merge combines partials. It is
+// folds a batch into it column by column; Combine merges partials. It is
 // not safe for concurrent use: each worker owns one.
 type Partial struct {
 	binner *Binner

@@ -84,8 +84,10 @@ func (h *HostResult) Metric(name string) *MinMaxAvg {
 	return &h.Metrics[i]
 }
 
-// Result computes the final statistics. hosts is the run's host table.
-func (p *Partial) Result(hosts []string) *Result {
+// result computes the final statistics of p, into which the cluster bins
+// of all of ps are merged, and of the host-bins of ps. hosts is the run's
+// host table.
+func (p *Partial) result(ps []*Partial, hosts []string) *Result {
 	nb := len(p.binStart)
 	order := make([]int, nb)
 	for i := range order {
@@ -112,16 +114,13 @@ func (p *Partial) Result(hosts []string) *Result {
 		}
 		r.Gauges[m] = s
 	}
-	r.hostResults(p, hosts, global)
+	r.hostResults(p, ps, hosts, global)
 	r.clusterOC()
 	return r
 }
 
-func (r *Result) hostResults(p *Partial, hosts []string, global []int) {
-	byHost := make(map[int32][]int32)
-	for s, h := range p.slotHost {
-		byHost[h] = append(byHost[h], int32(s))
-	}
+func (r *Result) hostResults(p *Partial, ps []*Partial, hosts []string, global []int) {
+	byHost := hostSlots(ps)
 	ids := slices.Sorted(maps.Keys(byHost))
 	r.Hosts = make([]HostResult, len(ids))
 	// Hosts are independent: build them on all cores.
@@ -132,7 +131,7 @@ func (r *Result) hostResults(p *Partial, hosts []string, global []int) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r.Hosts[i] = p.hostResult(ids[i], byHost[ids[i]], hosts, global)
+				r.Hosts[i] = p.hostResult(ps, ids[i], byHost[ids[i]], hosts, global)
 			}
 		}()
 	}
@@ -144,37 +143,67 @@ func (r *Result) hostResults(p *Partial, hosts []string, global []int) {
 	sort.Slice(r.Hosts, func(a, b int) bool { return r.Hosts[a].Name < r.Hosts[b].Name })
 }
 
-// hostResult builds the result of host h from its slots.
-func (p *Partial) hostResult(h int32, slots []int32, hosts []string, global []int) HostResult {
-	sort.Slice(slots, func(a, b int) bool { return p.slotBin[slots[a]] < p.slotBin[slots[b]] })
-	n := len(slots)
+// hostResult builds the result of host h from its host-bins in all
+// partials (refs, ordered by bin); p holds the merged cluster bins. The
+// partials' statistics of a bin are folded in partial order.
+func (p *Partial) hostResult(ps []*Partial, h int32, refs []slotRef, hosts []string, global []int) HostResult {
+	n := 0
+	for k, ref := range refs {
+		if k == 0 || ref.bin != refs[k-1].bin {
+			n++
+		}
+	}
+	nh := len(hostCols)
 	hr := HostResult{
 		Name: hosts[h], Index: h, Pods: slices.Sorted(slices.Values(p.pods[h])),
 		Bins: make([]int, n), Samples: make([]int64, n),
 		First: make([]int64, n), Last: make([]int64, n), Gap: make([]int64, n), GapAt: make([]int64, n),
-		Metrics: make([]MinMaxAvg, len(hostCols)),
+		Metrics: make([]MinMaxAvg, nh),
 		HitRate: nanSeries(n),
 	}
 	for k := range hr.OCDelta {
 		hr.OCDelta[k] = nanSeries(n)
 	}
-	for i, s := range slots {
-		hr.Bins[i] = global[p.binOf[p.slotBin[s]]]
-		hr.Samples[i] = p.slotSamples[s]
-		sp := &p.slotTime[s]
-		hr.First[i], hr.Last[i], hr.Gap[i], hr.GapAt[i] = sp.first, sp.last, sp.gap, sp.gapAt
-	}
 	// every value is set below: one allocation, no NaN fill
-	vals := make([]float64, 3*n*len(hostCols))
-	for j := range hostCols {
+	vals := make([]float64, 3*n*nh)
+	for j := range hr.Metrics {
 		v := vals[3*n*j : 3*n*(j+1)]
-		st := MinMaxAvg{Avg: v[:n:n], Max: v[n : 2*n : 2*n], Min: v[2*n:]}
-		for i, s := range slots {
-			st.Avg[i], st.Max[i], st.Min[i] = p.hostStats.stats(int(s), j)
-		}
-		hr.Metrics[j] = st
+		hr.Metrics[j] = MinMaxAvg{Avg: v[:n:n], Max: v[n : 2*n : 2*n], Min: v[2*n:]}
 	}
-	hr.ocDeltas(p, slots)
+	ocs := make([]ocLast, n)
+	acc := newStatVec(nh) // the bin being combined
+	acc.add()
+	var span sampleSpan
+	i := -1
+	flush := func() {
+		if i < 0 {
+			return
+		}
+		hr.First[i], hr.Last[i], hr.Gap[i], hr.GapAt[i] = span.first, span.last, span.gap, span.gapAt
+		for j := range hr.Metrics {
+			m := &hr.Metrics[j]
+			m.Avg[i], m.Max[i], m.Min[i] = acc.stats(0, j)
+		}
+	}
+	for k, ref := range refs {
+		q := ps[ref.p]
+		if k == 0 || ref.bin != refs[k-1].bin {
+			flush()
+			i++
+			hr.Bins[i] = global[p.binOf[ref.bin]]
+			span = q.slotTime[ref.s]
+			acc.clearSlot(0)
+		} else {
+			span.merge(&q.slotTime[ref.s])
+		}
+		hr.Samples[i] += q.slotSamples[ref.s]
+		acc.mergeSlot(0, &q.hostStats, int(ref.s))
+		if src := &q.oc[ref.s]; src.has && ocs[i].newer(src.ts, &src.vals) {
+			ocs[i] = *src
+		}
+	}
+	flush()
+	hr.ocDeltas(ocs)
 	return hr
 }
 
@@ -183,10 +212,10 @@ func (p *Partial) hostResult(h int32, slots []int32, hosts []string, global []in
 // PID, is a restart of the worker: its counters began again at zero, so the
 // delta is the new value itself (as Prometheus's increase() treats a
 // reset), where the reference clamps it to 0 and loses the bin's hits.
-func (h *HostResult) ocDeltas(p *Partial, slots []int32) {
+func (h *HostResult) ocDeltas(ocs []ocLast) {
 	var prev *ocLast
-	for i, s := range slots {
-		cur := &p.oc[s]
+	for i := range ocs {
+		cur := &ocs[i]
 		if !cur.has {
 			continue
 		}

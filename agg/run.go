@@ -47,11 +47,7 @@ func Aggregate(ctx context.Context, plan *scan.Plan, o RunOptions) (*Result, *sc
 	if err != nil {
 		return nil, stats, err
 	}
-	total := partials[0]
-	for _, p := range partials[1:] {
-		total.Merge(p)
-	}
-	return total.Result(plan.Hosts), stats, nil
+	return Combine(partials, plan.Hosts), stats, nil
 }
 
 // sink feeds one worker's batches to its partial and to the samples queue.

@@ -59,6 +59,16 @@ func (b *statBlock) fold(i int, cnt int32, sum, max, min float64) {
 	}
 }
 
+// clearSlot empties slot k.
+func (s *statVec) clearSlot(k int) {
+	b, i := s.at(k, 0)
+	clear(b.cnt[i : i+s.width])
+	clear(b.sum[i : i+s.width])
+	for j := i; j < i+s.width; j++ {
+		b.max[j], b.min[j] = math.Inf(-1), math.Inf(1)
+	}
+}
+
 // mergeSlot folds every metric of slot l of o into slot k of s.
 func (s *statVec) mergeSlot(k int, o *statVec, l int) {
 	ob, oi := o.at(l, 0)

@@ -202,11 +202,7 @@ func runParquet(ctx context.Context, j *job, dirs []string) (*outcome, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	total := partials[0]
-	for _, p := range partials[1:] {
-		total.Merge(p)
-	}
-	res := total.Result(hosts)
+	res := agg.Combine(partials, hosts)
 	s := &agg.Summary{LogDir: strings.Join(dirs, ","), Since: j.SinceText, Until: j.UntilText, IntervalMS: j.IntervalMS,
 		Files: len(sources), HostsFound: len(hosts), Hosts: len(res.Hosts), Skipped: reasons(&scan.Counts{})}
 	for i, src := range sources {
