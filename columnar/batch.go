@@ -3,6 +3,7 @@ package columnar
 import (
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // BatchRows is the fixed row capacity of a Batch.
@@ -18,12 +19,28 @@ type Column struct {
 	Valid  []byte
 }
 
-func newColumn(k Kind) Column {
-	c := Column{Kind: k, Valid: make([]byte, (BatchRows+7)/8)}
+// The metric columns of a batch live in two slabs: Values holds column i's
+// values at Values[i*ValueStride:][:BatchRows] (int64 or float64 bits, by
+// the column's Kind) and Validity its bitmap at
+// Validity[i*ValidityStride:][:BatchRows/8]. Column.Ints, Floats and Valid
+// are views of them. Consecutive columns are one cache line further apart
+// than their size: the parser writes one value to every column per row,
+// and columns BatchRows×8 bytes apart (a multiple of 4 KiB) would put row
+// i of every column in the same L1 set, evicting each other on every row.
+const (
+	ValueStride    = BatchRows + 64/8
+	validitySize   = (BatchRows + 7) / 8
+	ValidityStride = validitySize + 64
+)
+
+// newColumn returns a column of kind k viewing vals and valid.
+func newColumn(k Kind, vals []uint64, valid []byte) Column {
+	c := Column{Kind: k, Valid: valid[:validitySize:validitySize]}
+	p := unsafe.Pointer(unsafe.SliceData(vals))
 	if k == Int {
-		c.Ints = make([]int64, BatchRows)
+		c.Ints = unsafe.Slice((*int64)(p), BatchRows)
 	} else {
-		c.Floats = make([]float64, BatchRows)
+		c.Floats = unsafe.Slice((*float64)(p), BatchRows)
 	}
 	return c
 }
@@ -112,20 +129,30 @@ type Batch struct {
 
 	Cols []Column // one per entry of Metrics, same order
 
+	// Values and Validity hold the data of Cols (see ValueStride); the
+	// parser writes them directly.
+	Values   []uint64
+	Validity []byte
+
 	refs atomic.Int32
 }
 
 // NewBatch allocates an empty batch with capacity BatchRows.
 func NewBatch() *Batch {
+	n := len(Metrics)
 	b := &Batch{
-		Host: make([]int32, BatchRows),
-		TS:   make([]int64, BatchRows),
-		PID:  newColumn(Int),
-		TID:  newColumn(Int),
-		Cols: make([]Column, len(Metrics)),
+		Host:     make([]int32, BatchRows),
+		TS:       make([]int64, BatchRows),
+		Cols:     make([]Column, n),
+		Values:   make([]uint64, n*ValueStride),
+		Validity: make([]byte, n*ValidityStride),
 	}
+	hdr := make([]uint64, 2*ValueStride)
+	hdrValid := make([]byte, 2*ValidityStride)
+	b.PID = newColumn(Int, hdr, hdrValid)
+	b.TID = newColumn(Int, hdr[ValueStride:], hdrValid[ValidityStride:])
 	for i, m := range Metrics {
-		b.Cols[i] = newColumn(m.Kind)
+		b.Cols[i] = newColumn(m.Kind, b.Values[i*ValueStride:], b.Validity[i*ValidityStride:])
 	}
 	for _, s := range b.strings() {
 		s.Offsets = make([]int32, 1, BatchRows+1)
