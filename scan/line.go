@@ -122,42 +122,61 @@ func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (
 
 var pipe = []byte{'|'}
 
+// fastPath enables scanFast; the tests turn it off to check that both
+// paths give the same rows.
+var fastPath = true
+
 // parseBody parses the n metric groups of body (which ends in '|') into
 // row in one pass over the bytes. An empty group is a group the worker did
 // not register: its columns stay null. It fails when a group's number of
 // '/'-separated sub-fields is not the catalogue's (a deleted or shifted
 // field); it returns the number of values that were not numbers.
+//
+// scanFast (swar.go) takes every sub-field it can; parseBody takes the one
+// it stops at with parseValue and the general delimiter rules, then hands
+// back to scanFast.
 func parseBody(b *columnar.Batch, row int, body []byte, n int) (bad int64, ok bool) {
-	pos := 0
-	for g := 0; g < n; g++ {
-		pos = skipSpaces(body, pos)
-		if body[pos] == '|' {
-			pos++
-			continue
+	endCol := int(columnar.GroupStart[n])
+	cur := bodyCursor{voff: row, foff: row >> 3}
+	ext := body[:cap(body)]
+	vbit := byte(1) << (uint(row) & 7)
+	for {
+		if fastPath {
+			cur = scanFast(ext, endCol, cur, b.Values, b.Validity, vbit)
 		}
-		start := columnar.GroupStart[g]
-		k := columnar.GroupStart[g+1] - start
-		for s := 0; ; s++ {
-			var delim byte
-			var valid bool
-			pos, delim, valid = parseValue(body, pos, &b.Cols[start+s], row, k == 1)
-			if !valid {
-				bad++
-			}
-			if delim == '|' {
-				if s != k-1 {
-					return 0, false
+		if cur.col >= endCol {
+			return bad, true
+		}
+		// The general path for the sub-field at cur.
+		info := colInfo[cur.col]
+		if info&infoFirst != 0 {
+			cur.pos = skipSpaces(body, cur.pos)
+			if body[cur.pos] == '|' { // an empty group
+				cur.pos++
+				for k := info & 0xff; k > 0; k-- {
+					cur.next()
 				}
-				break
+				continue
 			}
-			if s == k-1 {
+		}
+		last := info&infoLast != 0
+		end, delim, valid := parseValue(body, cur.pos, &b.Cols[cur.col], row, info&(infoFirst|infoLast) == infoFirst|infoLast)
+		if !valid {
+			bad++
+		}
+		if delim == '|' {
+			if !last {
 				return 0, false
 			}
-			pos = skipSpaces(body, pos+1)
+			cur.pos = end + 1
+		} else {
+			if last {
+				return 0, false
+			}
+			cur.pos = skipSpaces(body, end+1)
 		}
-		pos++
+		cur.next()
 	}
-	return bad, true
 }
 
 // parseValue parses the sub-field starting at body[pos] into row of c and
