@@ -68,6 +68,10 @@ var colInfo = func() (t [256]uint16) {
 	return t
 }()
 
+// fastWindow is how far scanFast reads ahead of a sub-field's start: two
+// words of digits, or up to 15 digits, a '.' and a word of fraction.
+const fastWindow = 24
+
 const (
 	infoFirst = 1 << 8  // first sub-field of its group
 	infoLast  = 1 << 9  // last sub-field of its group
@@ -102,7 +106,7 @@ func (c *bodyCursor) next() {
 // of digits ends at the body's last '|' at the latest.
 func scanFast(ext []byte, endCol int, cur bodyCursor, vals []uint64, valid []byte, vbit byte) bodyCursor {
 	pos, col, voff, foff := cur.pos, cur.col, cur.voff, cur.foff
-	fastEnd := len(ext) - 16
+	fastEnd := len(ext) - fastWindow
 	for col < endCol {
 		info := colInfo[col&0xff]
 		if info&infoFirst != 0 {
@@ -121,71 +125,61 @@ func scanFast(ext []byte, endCol int, cur bodyCursor, vals []uint64, valid []byt
 		if pos > fastEnd {
 			break
 		}
-		w := load64(ext, pos)
-		nd := digitRun(w)
-		e := pos + nd
+		win := ext[pos : pos+fastWindow : pos+fastWindow]
+		w := binary.LittleEndian.Uint64(win)
+		n := digitRun(w) // bytes of the value so far
 		var v uint64
 		var d byte
-		if nd == 0 {
+		if n == 0 {
 			break
-		} else if nd < 8 {
-			v = digitsValue(w, nd)
-			d = byte(w >> (8 * uint(nd)))
+		} else if n < 8 {
+			v = digitsValue(w, n)
+			d = byte(w >> (8 * uint(n)))
 		} else {
-			w2 := load64(ext, pos+8)
+			w2 := binary.LittleEndian.Uint64(win[8:])
 			m := digitRun(w2)
 			if m == 8 {
 				break
 			}
 			v = digitsValue(w, 8)
 			if m > 0 {
-				v = v*pow10u[m] + digitsValue(w2, m)
+				v = v*pow10u[m&7] + digitsValue(w2, m)
 			}
-			nd += m
-			e += m
+			n += m
 			d = byte(w2 >> (8 * uint(m)))
 		}
-		fd := 0
 		if info&infoFloat != 0 {
+			if n > 15 {
+				break
+			}
+			f := float64(int64(v)) // v < 10^15
 			if d == '.' {
-				f0 := e + 1
-				if f0 > fastEnd {
-					break
-				}
-				w3 := load64(ext, f0)
-				fd = digitRun(w3)
-				if fd == 8 || nd+fd > 15 {
+				w3 := binary.LittleEndian.Uint64(win[n+1:])
+				fd := digitRun(w3)
+				if fd == 8 || n+fd > 15 {
 					break
 				}
 				if fd > 0 {
-					v = v*pow10u[fd] + digitsValue(w3, fd)
+					f = float64(int64(v*pow10u[fd&7]+digitsValue(w3, fd))) / pow10[fd&7]
 				}
-				e = f0 + fd
+				n += 1 + fd
 				d = byte(w3 >> (8 * uint(fd)))
-			} else if nd > 15 {
-				break
 			}
+			v = math.Float64bits(f)
 		}
-		next := e + 1
+		// n+1 bytes with the delimiter: '/' inside a group, '|' or " |" at its end
 		if info&infoLast == 0 {
 			if d != '/' {
 				break
 			}
-		} else if d == ' ' && ext[next] == '|' {
-			next++
+		} else if d == ' ' && ext[pos+n+1] == '|' {
+			n++
 		} else if d != '|' {
 			break
 		}
-		if info&infoFloat != 0 {
-			f := float64(v)
-			if fd > 0 {
-				f /= pow10[fd]
-			}
-			v = math.Float64bits(f)
-		}
 		vals[voff] = v
 		valid[foff] |= vbit
-		pos = next
+		pos += n + 1
 		col++
 		voff += columnar.ValueStride
 		foff += columnar.ValidityStride
