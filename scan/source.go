@@ -67,11 +67,15 @@ func newGzipStream(f *os.File, path string, progress *atomic.Int64) *gzipStream 
 		defer s.wg.Done()
 		defer close(s.blocks)
 		cr := &countingReader{r: f, progress: progress}
-		zr, err := gzip.NewReader(bufio.NewReaderSize(cr, 256<<10))
+		br := bufReaderPool.Get().(*bufio.Reader)
+		br.Reset(cr)
+		defer func() { br.Reset(nil); bufReaderPool.Put(br) }()
+		zr, err := getGzipReader(br)
 		if err != nil {
 			s.send(gzBlock{err: fmt.Errorf("gzip %s: %w", path, err)})
 			return
 		}
+		defer gzReaderPool.Put(zr)
 		for {
 			b := gzBlockPool.Get().(*[]byte)
 			n, err := io.ReadFull(zr, *b)
@@ -93,6 +97,25 @@ func newGzipStream(f *os.File, path string, progress *atomic.Int64) *gzipStream 
 		}
 	}()
 	return s
+}
+
+// The decompressors (tables and window, ~50 KB) and their 256 KiB read
+// buffers are reused across files: rotated logs are many small streams.
+var (
+	gzReaderPool  sync.Pool // *gzip.Reader
+	bufReaderPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 256<<10) }}
+)
+
+// getGzipReader returns a pooled decompressor reset to read r.
+func getGzipReader(r io.Reader) (*gzip.Reader, error) {
+	if zr, ok := gzReaderPool.Get().(*gzip.Reader); ok {
+		if err := zr.Reset(r); err != nil {
+			gzReaderPool.Put(zr)
+			return nil, err
+		}
+		return zr, nil
+	}
+	return gzip.NewReader(r)
 }
 
 func (s *gzipStream) send(b gzBlock) bool {
