@@ -7,7 +7,7 @@ import (
 )
 
 // BatchRows is the fixed row capacity of a Batch.
-const BatchRows = 4096
+const BatchRows = 1024
 
 // Column is one nullable numeric column of a Batch. Exactly one of Ints and
 // Floats is in use, chosen by Kind; both are BatchRows long. Valid is an

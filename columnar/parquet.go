@@ -12,7 +12,7 @@ import (
 // SamplesRowGroupRows is the default number of rows per row group of the
 // Parquet files: 32 full batches. A row group's compressed pages stay in
 // memory until it is complete, so this bounds the writers' memory.
-const SamplesRowGroupRows = 32 * BatchRows
+const SamplesRowGroupRows = 128 << 10
 
 // SamplesOption configures a SamplesWriter.
 type SamplesOption func(*samplesConfig)

@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultPageRows is the default number of rows per data page.
-const DefaultPageRows = 4 * BatchRows
+const DefaultPageRows = 16384
 
 const parquetMagic = "PAR1"
 

@@ -9,13 +9,17 @@ import (
 	"testing"
 )
 
-// genBatches returns batches of the given sizes filled by g.
+// genBatches returns batches of the given sizes filled by g; a size over
+// BatchRows becomes full batches and one with the rest.
 func genBatches(g *sampleGen, sizes ...int) []*Batch {
 	var bs []*Batch
 	for _, n := range sizes {
-		b := NewBatch()
-		g.fill(b, n)
-		bs = append(bs, b)
+		for n > 0 {
+			b := NewBatch()
+			g.fill(b, min(n, BatchRows))
+			n -= b.Len
+			bs = append(bs, b)
+		}
 	}
 	return bs
 }

@@ -224,8 +224,8 @@ func TestSamplesWriterFormat(t *testing.T) {
 func TestSamplesWriterDictionaryFallback(t *testing.T) {
 	g := newSampleGen(12, 3, 50, 0.02)
 	g.noisy = true
-	bs := genBatches(g, BatchRows, BatchRows, BatchRows, 3000)
-	data := roundTrip(t, g.hosts, bs, WithRowGroupRows(3*BatchRows), withPageRows(3000))
+	bs := genBatches(g, 3*4096+3000)
+	data := roundTrip(t, g.hosts, bs, WithRowGroupRows(3*4096), withPageRows(3000))
 	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)

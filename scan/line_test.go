@@ -250,10 +250,10 @@ func TestParseAllocs(t *testing.T) {
 	}
 	b.Reset()
 	allocs := testing.AllocsPerRun(1000, func() {
-		if b.Full() {
-			b.Reset()
-		}
 		for _, l := range lines {
+			if b.Full() {
+				b.Reset()
+			}
 			p.Parse(l, b, 0, false)
 		}
 	})
