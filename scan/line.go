@@ -70,6 +70,9 @@ var bom = []byte("\xef\xbb\xbf")
 // must not be full. final says the line is the last of its file and was not
 // terminated by a newline: unless it is complete (ends in '|'), it is a
 // half-written line of a live file and is skipped as ReasonPartialTail.
+// Parse may read (never write) the bytes of line's capacity past its
+// length, which must not be written meanwhile; they do not change the
+// result.
 func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (Outcome, Reason) {
 	line = bytes.TrimPrefix(line, bom)
 	line = trimSpace(line)
