@@ -14,9 +14,10 @@ type RunOptions struct {
 	IntervalMS int64
 
 	// Samples, if set, receives every batch from one goroutine, in order
-	// of production, while parsing goes on (the Parquet samples writer); it
-	// must not keep the batch after returning.
-	Samples func(b *columnar.Batch) error
+	// of production, while parsing goes on (the Parquet samples writer):
+	// several at a time, SamplesChunkRows rows or more but at the end. It
+	// must not keep the batches after returning.
+	Samples func(bs []*columnar.Batch) error
 }
 
 // Aggregate parses the files of plan with scan.Run, one Partial per
@@ -64,9 +65,14 @@ func (s *sink) Consume(b *columnar.Batch) error {
 	return nil
 }
 
+// SamplesChunkRows is the number of rows the Samples consumer gets at a
+// time: with fewer, the Parquet encoders' start and join per pass show.
+const SamplesChunkRows = 4096
+
 // batchQueue hands batches from the workers to one consumer goroutine, so
-// that consuming (Parquet encoding) overlaps parsing. Its capacity bounds
-// the batches in flight.
+// that consuming (Parquet encoding) overlaps parsing. It gathers
+// SamplesChunkRows rows before each call; with its channel's capacity that
+// bounds the batches in flight.
 type batchQueue struct {
 	ch   chan *columnar.Batch
 	done chan struct{}
@@ -75,19 +81,32 @@ type batchQueue struct {
 	err  error
 }
 
-func newBatchQueue(consume func(*columnar.Batch) error) *batchQueue {
+func newBatchQueue(consume func([]*columnar.Batch) error) *batchQueue {
 	q := &batchQueue{ch: make(chan *columnar.Batch, 4), done: make(chan struct{}), stop: make(chan struct{})}
 	go func() {
 		defer close(q.done)
-		for b := range q.ch {
-			if q.err == nil {
-				if err := consume(b); err != nil {
+		var bs []*columnar.Batch
+		rows := 0
+		flush := func() {
+			if q.err == nil && len(bs) > 0 {
+				if err := consume(bs); err != nil {
 					q.err = err
 					close(q.stop)
 				}
 			}
-			b.Release()
+			for _, b := range bs {
+				b.Release()
+			}
+			clear(bs)
+			bs, rows = bs[:0], 0
 		}
+		for b := range q.ch {
+			bs = append(bs, b)
+			if rows += b.Len; rows >= SamplesChunkRows {
+				flush()
+			}
+		}
+		flush()
 	}()
 	return q
 }

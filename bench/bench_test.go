@@ -40,6 +40,10 @@ func BenchmarkParseLine22(b *testing.B) { benchParse(b, 22) }
 // BenchmarkParseLine25 parses 25-group lines, the default generator's.
 func BenchmarkParseLine25(b *testing.B) { benchParse(b, 25) }
 
+// benchRows is the number of lines the Kernels and ParquetWrite
+// benchmarks process per op, whatever the batch size.
+const benchRows = 16384
+
 // parsedBatches parses n lines into full batches.
 func parsedBatches(n int) ([]*columnar.Batch, int64) {
 	var out []*columnar.Batch
@@ -62,7 +66,7 @@ func parsedBatches(n int) ([]*columnar.Batch, int64) {
 
 // BenchmarkKernels folds parsed batches into an aggregate partial (1-min bins).
 func BenchmarkKernels(b *testing.B) {
-	batches, size := parsedBatches(4 * columnar.BatchRows)
+	batches, size := parsedBatches(benchRows)
 	binner, _ := agg.NewBinner(60000)
 	p := agg.NewPartial(binner, 1)
 	b.SetBytes(size)
@@ -76,16 +80,18 @@ func BenchmarkKernels(b *testing.B) {
 
 // BenchmarkParquetWrite encodes parsed batches into samples.parquet.
 func BenchmarkParquetWrite(b *testing.B) {
-	batches, size := parsedBatches(4 * columnar.BatchRows)
+	batches, size := parsedBatches(benchRows)
 	b.SetBytes(size)
 	b.ReportAllocs()
 	sw, err := columnar.NewSamplesWriter(io.Discard, []string{"h"})
 	if err != nil {
 		b.Fatal(err)
 	}
+	// in chunks of SamplesChunkRows, as the report's samples queue hands them
+	chunk := max(1, agg.SamplesChunkRows/columnar.BatchRows)
 	for b.Loop() {
-		for _, batch := range batches {
-			if err := sw.Write(batch); err != nil {
+		for i := 0; i < len(batches); i += chunk {
+			if err := sw.WriteBatches(batches[i:min(len(batches), i+chunk)]); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -103,6 +103,45 @@ func (w *SamplesWriter) Rows() int64 { return w.fw.total }
 // unusable: every later call returns the same error.
 func (w *SamplesWriter) Write(b *Batch) error { return w.WriteRows(b, 0, b.Len) }
 
+// WriteBatches appends the rows of every batch of bs, in order, as Write
+// does, in one pass of the column encoders: a pass has a fixed cost (the
+// encoding goroutines are started and joined), so several small batches
+// are cheaper written together.
+func (w *SamplesWriter) WriteBatches(bs []*Batch) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.closed {
+		return errors.New("parquet samples writer: write after close")
+	}
+	total := 0
+	for _, b := range bs {
+		total += b.Len
+	}
+	if total == 0 {
+		return nil
+	}
+	err := w.fw.writeRows(total, func(c *columnChunk, col, lo, hi int) error {
+		start := 0 // first row of b among the rows of bs
+		for _, b := range bs {
+			end := start + b.Len
+			if end > lo && start < hi {
+				if err := appendSamples(c, b, col+w.skip, max(lo, start)-start, min(hi, end)-start); err != nil {
+					return err
+				}
+			}
+			if start = end; start >= hi {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		w.err = fmt.Errorf("parquet samples writer: %w", err)
+	}
+	return w.err
+}
+
 // WriteRows appends rows [from, to) of b, as Write does.
 func (w *SamplesWriter) WriteRows(b *Batch, from, to int) error {
 	if w.err != nil {

@@ -316,3 +316,35 @@ func TestWriteTableBadShape(t *testing.T) {
 		t.Error("column named time: no error")
 	}
 }
+
+// TestSamplesWriteBatches writes the same batches one by one and in
+// groups of uneven sizes (groups crossing pages and row groups, empty
+// batches among them): the files are the same bytes.
+func TestSamplesWriteBatches(t *testing.T) {
+	g := newSampleGen(5, 4, 3, 0.1)
+	g.noisy = true
+	bs := genBatches(g, 3*BatchRows+17, 0, 5, 2*BatchRows)
+	bs = append(bs[:2], append([]*Batch{NewBatch()}, bs[2:]...)...) // an empty batch
+	opts := []SamplesOption{WithRowGroupRows(2*BatchRows + 100), withPageRows(700)}
+	want := writeSamples(t, g.hosts, bs, opts...)
+	for _, sizes := range [][]int{{len(bs)}, {1, 3, 2, len(bs)}, {4, 1, len(bs)}} {
+		var buf bytes.Buffer
+		w, err := NewSamplesWriter(&buf, g.hosts, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, k := 0, 0; i < len(bs); k++ {
+			j := min(len(bs), i+sizes[k%len(sizes)])
+			if err := w.WriteBatches(bs[i:j]); err != nil {
+				t.Fatal(err)
+			}
+			i = j
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Fatalf("groups %v: %d bytes differ from %d bytes written batch by batch", sizes, buf.Len(), len(want))
+		}
+	}
+}

@@ -69,7 +69,7 @@ func convertAction(c *cli.Context) error {
 			}
 		}
 		parts := &partitioner{dir: dir, host: name}
-		j.Samples = parts.write
+		j.Samples = parts.writeBatches
 		o, err := runPlan(c.Context, j, &sub)
 		if cerr := parts.close(err == nil); err == nil {
 			err = cerr
@@ -129,6 +129,16 @@ func unescapePartition(s string) string {
 	return s
 }
 
+func (p *partitioner) writeBatches(bs []*columnar.Batch) error {
+	for _, b := range bs {
+		if err := p.write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// write appends b's rows to the files of their dates.
 func (p *partitioner) write(b *columnar.Batch) error {
 	const day = 86400 * 1000000
 	for lo := 0; lo < b.Len; {

@@ -33,7 +33,7 @@ type job struct {
 	// Samples, if set, receives every batch in order of production from
 	// one goroutine (e.g. the Parquet samples writer); it must not keep the
 	// batch after returning.
-	Samples func(b *columnar.Batch) error
+	Samples func(bs []*columnar.Batch) error
 
 	// Progress, if set, is called with the plan before parsing starts, and
 	// the returned counter is advanced as bytes are read.

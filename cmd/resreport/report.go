@@ -111,7 +111,7 @@ func runFromFlags(c *cli.Context, samplesPath string) (*outcome, error) {
 			if err != nil {
 				return err
 			}
-			j.Samples = sw.Write
+			j.Samples = sw.WriteBatches
 			if o, err = runPlan(c.Context, j, plan); err != nil {
 				return err
 			}
