@@ -17,13 +17,13 @@ type Partial struct {
 	words  int // words of a per-bin host bitset
 
 	// cluster bins, in order of first sight
-	binOf    map[int64]int32
+	binOf    binMap
 	binStart []int64
 	gauges   statVec  // bin × len(gaugeCols) + gauge
 	hostBits []uint64 // words per bin: hosts with records in the bin
 
 	// host-bins ("slots"), in order of first sight
-	slotOf      map[slotKey]int32
+	slotOf      []binMap // per host: its bins' slots
 	slotHost    []int32
 	slotBin     []int64
 	slotSamples []int64
@@ -39,11 +39,6 @@ type Partial struct {
 
 // maxPods bounds the worker ids remembered per host.
 const maxPods = 16
-
-type slotKey struct {
-	host int32
-	bin  int64
-}
 
 // run is a range of batch rows with one host and one bin.
 type run struct {
@@ -117,8 +112,8 @@ func NewPartial(b *Binner, nHosts int) *Partial {
 		binner: &Binner{interval: b.interval, start: 1},
 		nHosts: nHosts,
 		words:  (nHosts + 63) / 64,
-		binOf:  make(map[int64]int32),
-		slotOf: make(map[slotKey]int32),
+		binOf:  newBinMap(b.interval),
+		slotOf: make([]binMap, nHosts),
 		pods:   make(map[int32][]string),
 
 		gauges:    newStatVec(len(gaugeCols)),
@@ -128,11 +123,11 @@ func NewPartial(b *Binner, nHosts int) *Partial {
 }
 
 func (p *Partial) binIndex(start int64) int32 {
-	if i, ok := p.binOf[start]; ok {
+	if i, ok := p.binOf.get(start); ok {
 		return i
 	}
 	i := int32(len(p.binStart))
-	p.binOf[start] = i
+	p.binOf.put(start, i)
 	p.binStart = append(p.binStart, start)
 	p.gauges.add()
 	for w := 0; w < p.words; w++ {
@@ -142,12 +137,15 @@ func (p *Partial) binIndex(start int64) int32 {
 }
 
 func (p *Partial) slotIndex(host int32, bin int64) int32 {
-	k := slotKey{host, bin}
-	if i, ok := p.slotOf[k]; ok {
+	m := &p.slotOf[host]
+	if m.interval == 0 {
+		*m = newBinMap(p.binner.interval)
+	}
+	if i, ok := m.get(bin); ok {
 		return i
 	}
 	i := int32(len(p.slotHost))
-	p.slotOf[k] = i
+	m.put(bin, i)
 	p.slotHost = append(p.slotHost, host)
 	p.slotBin = append(p.slotBin, bin)
 	p.slotSamples = append(p.slotSamples, 0)

@@ -190,7 +190,8 @@ func (p *Partial) hostResult(ps []*Partial, h int32, refs []slotRef, hosts []str
 		if k == 0 || ref.bin != refs[k-1].bin {
 			flush()
 			i++
-			hr.Bins[i] = global[p.binOf[ref.bin]]
+			bi, _ := p.binOf.get(ref.bin)
+			hr.Bins[i] = global[bi]
 			span = q.slotTime[ref.s]
 			acc.clearSlot(0)
 		} else {
