@@ -10,7 +10,7 @@ import (
 )
 
 // SamplesRowGroupRows is the default number of rows per row group of the
-// Parquet files: 32 full batches. A row group's compressed pages stay in
+// Parquet files (128 full batches). A row group's compressed pages stay in
 // memory until it is complete, so this bounds the writers' memory.
 const SamplesRowGroupRows = 128 << 10
 
@@ -108,20 +108,11 @@ func (w *SamplesWriter) Write(b *Batch) error { return w.WriteRows(b, 0, b.Len) 
 // encoding goroutines are started and joined), so several small batches
 // are cheaper written together.
 func (w *SamplesWriter) WriteBatches(bs []*Batch) error {
-	if w.err != nil {
-		return w.err
-	}
-	if w.closed {
-		return errors.New("parquet samples writer: write after close")
-	}
 	total := 0
 	for _, b := range bs {
 		total += b.Len
 	}
-	if total == 0 {
-		return nil
-	}
-	err := w.fw.writeRows(total, func(c *columnChunk, col, lo, hi int) error {
+	return w.writeRows(total, func(c *columnChunk, col, lo, hi int) error {
 		start := 0 // first row of b among the rows of bs
 		for _, b := range bs {
 			end := start + b.Len
@@ -136,27 +127,28 @@ func (w *SamplesWriter) WriteBatches(bs []*Batch) error {
 		}
 		return nil
 	})
-	if err != nil {
-		w.err = fmt.Errorf("parquet samples writer: %w", err)
-	}
-	return w.err
 }
 
 // WriteRows appends rows [from, to) of b, as Write does.
 func (w *SamplesWriter) WriteRows(b *Batch, from, to int) error {
+	return w.writeRows(to-from, func(c *columnChunk, col, lo, hi int) error {
+		return appendSamples(c, b, col+w.skip, from+lo, from+hi)
+	})
+}
+
+// writeRows appends n rows taken by fill, keeping the writer's sticky
+// error.
+func (w *SamplesWriter) writeRows(n int, fill chunkFunc) error {
 	if w.err != nil {
 		return w.err
 	}
 	if w.closed {
 		return errors.New("parquet samples writer: write after close")
 	}
-	if to <= from {
+	if n <= 0 {
 		return nil
 	}
-	err := w.fw.writeRows(to-from, func(c *columnChunk, col, lo, hi int) error {
-		return appendSamples(c, b, col+w.skip, from+lo, from+hi)
-	})
-	if err != nil {
+	if err := w.fw.writeRows(n, fill); err != nil {
 		w.err = fmt.Errorf("parquet samples writer: %w", err)
 	}
 	return w.err
