@@ -126,6 +126,9 @@ func NewPartial(b *Binner, nHosts int) *Partial {
 		gauges:    newStatVec(len(gaugeCols)),
 		hostStats: newStatVec(len(hostCols)),
 	}
+	for h := range p.slotOf {
+		p.slotOf[h] = newBinMap(b.interval)
+	}
 	return p
 }
 
@@ -145,9 +148,6 @@ func (p *Partial) binIndex(start int64) int32 {
 
 func (p *Partial) slotIndex(host int32, bin int64) int32 {
 	m := &p.slotOf[host]
-	if m.interval == 0 {
-		*m = newBinMap(p.binner.interval)
-	}
 	if i, ok := m.get(bin); ok {
 		return i
 	}

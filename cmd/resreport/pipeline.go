@@ -31,8 +31,8 @@ type job struct {
 	Workers    int
 
 	// Samples, if set, receives every batch in order of production from
-	// one goroutine (e.g. the Parquet samples writer); it must not keep the
-	// batch after returning.
+	// one goroutine (e.g. the Parquet samples writer), several at a time
+	// (agg.RunOptions.Samples); it must not keep them after returning.
 	Samples func(bs []*columnar.Batch) error
 
 	// Progress, if set, is called with the plan before parsing starts, and
