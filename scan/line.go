@@ -156,9 +156,7 @@ func parseBody(b *columnar.Batch, row int, body []byte, n int) (bad int64, ok bo
 			cur.pos = skipSpaces(body, cur.pos)
 			if body[cur.pos] == '|' { // an empty group
 				cur.pos++
-				for k := info & 0xff; k > 0; k-- {
-					cur.next()
-				}
+				cur.advance(int(info & 0xff))
 				continue
 			}
 		}
@@ -178,7 +176,7 @@ func parseBody(b *columnar.Batch, row int, body []byte, n int) (bad int64, ok bo
 			}
 			cur.pos = skipSpaces(body, end+1)
 		}
-		cur.next()
+		cur.advance(1)
 	}
 }
 

@@ -22,9 +22,6 @@ const (
 	highBits   = 0x8080808080808080
 )
 
-// load64 reads the eight bytes at b[i:] as a little-endian word.
-func load64(b []byte, i int) uint64 { return binary.LittleEndian.Uint64(b[i : i+8]) }
-
 // digitRun returns how many of the low-order bytes of w (the first bytes
 // in memory) are ASCII digits, 0 to 8.
 func digitRun(w uint64) int {
@@ -88,11 +85,11 @@ type bodyCursor struct {
 	voff, foff int
 }
 
-// next moves the cursor's column one on.
-func (c *bodyCursor) next() {
-	c.col++
-	c.voff += columnar.ValueStride
-	c.foff += columnar.ValidityStride
+// advance moves the cursor k columns on.
+func (c *bodyCursor) advance(k int) {
+	c.col += k
+	c.voff += k * columnar.ValueStride
+	c.foff += k * columnar.ValidityStride
 }
 
 // scanFast parses sub-fields from cur for as long as they are digits (at

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -19,7 +20,7 @@ func TestDigitRun(t *testing.T) {
 		for want < 8 && b[want] >= '0' && b[want] <= '9' {
 			want++
 		}
-		if got := digitRun(load64(b, 0)); got != want {
+		if got := digitRun(binary.LittleEndian.Uint64(b)); got != want {
 			t.Errorf("digitRun(%q) = %d, want %d", in, got, want)
 		}
 	}
@@ -32,7 +33,7 @@ func TestDigitRun(t *testing.T) {
 			if c >= '0' && c <= '9' {
 				want = 8
 			}
-			if got := digitRun(load64(b, 0)); got != want {
+			if got := digitRun(binary.LittleEndian.Uint64(b)); got != want {
 				t.Fatalf("digitRun(%q) = %d, want %d", b, got, want)
 			}
 		}
@@ -48,7 +49,7 @@ func TestDigitsValue(t *testing.T) {
 		s = s[len(s)-n:]
 		b := []byte(s + "/|xyz678")
 		want, _ := strconv.ParseUint(s, 10, 64)
-		if got := digitsValue(load64(b, 0), n); got != want {
+		if got := digitsValue(binary.LittleEndian.Uint64(b), n); got != want {
 			t.Fatalf("digitsValue(%q, %d) = %d, want %d", b, n, got, want)
 		}
 	}
