@@ -48,6 +48,7 @@ type HostResult struct {
 	Index   int32    // index in the run's host table
 	Pods    []string // distinct worker ids seen (at most 16), sorted
 	Bins    []int    // indices into Result.Bins, ascending
+	Start   []int64  // bin start per entry of Bins (microseconds); per-host code uses this, not Result.Bins
 	Samples []int64  // records per bin
 	// First and Last are the first and last sample timestamps per bin;
 	// Gap is the longest gap between samples seen inside the bin and GapAt
@@ -156,7 +157,7 @@ func (p *Partial) hostResult(ps []*Partial, h int32, refs []slotRef, hosts []str
 	nh := len(hostCols)
 	hr := HostResult{
 		Name: hosts[h], Index: h, Pods: slices.Sorted(slices.Values(p.pods[h])),
-		Bins: make([]int, n), Samples: make([]int64, n),
+		Bins: make([]int, n), Start: make([]int64, n), Samples: make([]int64, n),
 		First: make([]int64, n), Last: make([]int64, n), Gap: make([]int64, n), GapAt: make([]int64, n),
 		Metrics: make([]MinMaxAvg, nh),
 		HitRate: nanSeries(n),
@@ -192,6 +193,7 @@ func (p *Partial) hostResult(ps []*Partial, h int32, refs []slotRef, hosts []str
 			i++
 			bi, _ := p.binOf.get(ref.bin)
 			hr.Bins[i] = global[bi]
+			hr.Start[i] = ref.bin
 			span = q.slotTime[ref.s]
 			acc.clearSlot(0)
 		} else {
