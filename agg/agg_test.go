@@ -51,17 +51,15 @@ func oc(mem, disk, l2, remote, miss float64) map[string]float64 {
 }
 
 func result(t testing.TB, intervalMS int64, hosts []string, parts ...[]row) *Result {
-	b, err := NewBinner(intervalMS)
+	var units [][]*columnar.Batch
+	for _, rows := range parts {
+		units = append(units, []*columnar.Batch{batchOf(t, rows)})
+	}
+	r, err := FromBatches(intervalMS, hosts, units)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ps []*Partial
-	for _, rows := range parts {
-		p := NewPartial(b, len(hosts))
-		p.Add(batchOf(t, rows))
-		ps = append(ps, p)
-	}
-	return Combine(ps, hosts)
+	return r
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(b)) }
@@ -201,7 +199,7 @@ func TestAddAllocs(t *testing.T) {
 	}
 	b := batchOf(t, rows)
 	binner, _ := NewBinner(60000)
-	p := NewPartial(binner, 3)
+	p := NewPartial(binner)
 	p.Add(b) // first call creates the bins
 	if allocs := testing.AllocsPerRun(100, func() { p.Add(b) }); allocs != 0 {
 		t.Fatalf("Partial.Add: %v allocations per call, want 0", allocs)
@@ -222,7 +220,7 @@ func BenchmarkAdd(b *testing.B) {
 		batch.TS[i] += int64(i) * 5e6 / 20 // 4096 samples over ~17 minutes
 	}
 	binner, _ := NewBinner(60000)
-	p := NewPartial(binner, 4)
+	p := NewPartial(binner)
 	b.SetBytes(int64(batch.Len) * 680) // as many bytes as the lines it came from
 	b.ReportAllocs()
 	for b.Loop() {

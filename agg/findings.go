@@ -289,7 +289,8 @@ func (fd *finder) host(h *HostResult) {
 		}
 	}
 
-	for _, g := range h.Resets {
+	for _, i := range h.Resets {
+		g := h.Bins[i]
 		fd.add(Finding{Severity: Warn, Rule: "restart", Metric: "oc_hit_num", Hosts: []string{h.Name},
 			Message: "worker restarted: OC_HIT_NUM counters were reset (or the PID changed)"}, fd.r.Bins[g], fd.binEnd(g))
 	}

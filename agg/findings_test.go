@@ -20,7 +20,8 @@ func findingsOf(t *testing.T, o loggen.Options, intervalMS int64) ([]Finding, *R
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _, err := Aggregate(context.Background(), plan, RunOptions{Scan: scan.Options{Workers: 2, Since: scan.NoSince, Until: scan.NoUntil}, IntervalMS: intervalMS})
+	src := scan.NewLogSource(plan, scan.Options{Since: scan.NoSince, Until: scan.NoUntil})
+	r, err := Run(context.Background(), src, RunOptions{Workers: 2, IntervalMS: intervalMS, KeepHosts: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,28 +94,15 @@ func Key(m int) string {
 	return columnar.Metrics[m].Name
 }
 
-// statCol is a column Partial.Add summarises per run, and where the
-// summary goes: its position among the gauges and among the host
-// metrics, -1 where it is not one.
-type statCol struct {
-	col         int
-	gauge, host int16
-}
-
-// statCols are the gauge and host-metric columns, each once, in catalogue
-// order.
-var statCols = func() []statCol {
-	var out []statCol
-	for m := range columnar.Metrics {
-		a := statCol{col: m, gauge: -1, host: -1}
-		if j := slices.Index(gaugeCols, m); j >= 0 {
-			a.gauge = int16(j)
-		}
-		if j := slices.Index(hostCols, m); j >= 0 {
-			a.host = int16(j)
-		}
-		if a.gauge >= 0 || a.host >= 0 {
-			out = append(out, a)
+// hostGauge[j] is the position of HostMetrics[j] among gaugeCols: host
+// statistics are kept for every gauge, and the host metrics are read from
+// them.
+var hostGauge = func() []int {
+	out := make([]int, len(hostCols))
+	for j, m := range hostCols {
+		out[j] = slices.Index(gaugeCols, m)
+		if out[j] < 0 {
+			panic("agg: host metric " + HostMetrics[j] + " is not a gauge")
 		}
 	}
 	return out

@@ -1,41 +1,37 @@
 package agg
 
 import (
-	"encoding/binary"
 	"math"
 	"slices"
 
 	"github.com/resreport/resreport/columnar"
 )
 
-// Partial is the mergeable aggregate state of one parser goroutine. Add
-// folds a batch into it column by column; Combine merges partials. It is
-// not safe for concurrent use: each worker owns one.
+// Partial is the aggregate state of one unit of input: for each host and
+// bin the unit has rows of (a "slot"), the number of samples, their time
+// span, the count, sum, max and min of every gauge, and the last
+// OC_HIT_NUM sample. Add folds a batch into it column by column; when all
+// units of a host are done, the host's slots of every unit are combined
+// (see combiner.finishHost). It is not safe for concurrent use.
 type Partial struct {
-	binner *Binner
-	nHosts int
-	words  int // words of a per-bin host bitset
+	binner Binner
 
-	// cluster bins, in order of first sight
-	binOf    binMap
-	binStart []int64
-	gauges   statVec  // bin × len(gaugeCols) + gauge
-	hostBits []uint64 // words per bin: hosts with records in the bin
+	hosts  []int32           // hosts with slots, in order of first sight
+	slotOf map[int32]*binMap // per host: its bins' slots
+	slots  map[int32][]int32 // per host: its slots in order of first sight
 
-	// host-bins ("slots"), in order of first sight
-	slotOf      []binMap // per host: its bins' slots
 	slotHost    []int32
 	slotBin     []int64
 	slotSamples []int64
-	slotTime    []sampleSpan // first/last sample and the longest gap inside
-	hostStats   statVec      // slot × len(hostCols) + host metric
-	oc          []ocLast     // indexed by slot
+	slotTime    []sampleSpan
+	stats       statVec  // slot × len(gaugeCols) + gauge
+	oc          []ocLast // indexed by slot
 
-	pods map[int32][]string // per host: distinct worker ids (pod), at most maxPods
+	pods map[int32][]string // per host: distinct worker ids (pod), at most maxPods, in order of first sight
 
 	runs    []run       // scratch: rows of a batch cut where host or bin changes
 	targets []runTarget // scratch: per run, where its statistics go
-	dense   []uint8     // scratch: per statCols entry, the density of the batch's column
+	dense   []uint8     // scratch: per gauge, the density of the batch's column
 }
 
 // maxPods bounds the worker ids remembered per host.
@@ -43,47 +39,62 @@ const maxPods = 16
 
 // runTarget is where a run's statistics are folded.
 type runTarget struct {
-	gb, hb *statBlock
-	gi, hi int
+	b *statBlock
+	i int
 }
 
 // run is a range of batch rows with one host and one bin.
 type run struct {
 	start, end int
-	bin        int32
 	slot       int32
 }
 
-// sampleSpan is the time extent of a host's samples in one bin: the first
-// and last timestamps and the longest gap between consecutive samples seen
-// inside a run (rows of one shard are in file order, which is time order).
+// sampleSpan is the time extent of a host's samples in one bin: the
+// smallest and largest timestamps, the timestamps of the first and last
+// sample in input order (file order, which is time order but for clock
+// steps), and the longest gap between consecutive samples in that order.
+// Spans of consecutive parts of the input merge exactly: the gap between
+// them is the second's head minus the first's tail.
 type sampleSpan struct {
-	first, last int64
+	first, last int64 // min and max; first > last while empty
+	head, tail  int64 // first and last in input order
 	gap, gapAt  int64 // longest gap and the timestamp where it starts
 }
 
+func emptySpan() sampleSpan { return sampleSpan{first: math.MaxInt64, last: math.MinInt64} }
+
+func (s *sampleSpan) empty() bool { return s.first > s.last }
+
+// add extends the span by samples that follow it in input order.
 func (s *sampleSpan) add(ts []int64) {
-	for i, t := range ts {
-		if t < s.first {
-			s.first = t
+	for _, t := range ts {
+		if s.empty() {
+			s.head = t
+		} else if g := t - s.tail; g > s.gap {
+			s.gap, s.gapAt = g, s.tail
 		}
-		if t > s.last {
-			s.last = t
-		}
-		if i > 0 {
-			if g := t - ts[i-1]; g > s.gap {
-				s.gap, s.gapAt = g, ts[i-1]
-			}
-		}
+		s.tail = t
+		s.first, s.last = min(s.first, t), max(s.last, t)
 	}
 }
 
+// merge extends the span by o, which follows it in input order.
 func (s *sampleSpan) merge(o *sampleSpan) {
-	s.first = min(s.first, o.first)
-	s.last = max(s.last, o.last)
+	switch {
+	case o.empty():
+		return
+	case s.empty():
+		*s = *o
+		return
+	}
+	if g := o.head - s.tail; g > s.gap {
+		s.gap, s.gapAt = g, s.tail
+	}
 	if o.gap > s.gap {
 		s.gap, s.gapAt = o.gap, o.gapAt
 	}
+	s.tail = o.tail
+	s.first, s.last = min(s.first, o.first), max(s.last, o.last)
 }
 
 // ocLast is the last OC_HIT_NUM sample of a host-bin by timestamp.
@@ -97,7 +108,7 @@ type ocLast struct {
 // newer reports whether a sample (ts, vals) replaces o as the last of its
 // host-bin: a later timestamp, or the same timestamp and larger counters
 // (counters only grow within a process), so the choice does not depend on
-// the order in which shards are parsed.
+// the order in which units are read.
 func (o *ocLast) newer(ts int64, vals *[NumOC]int64) bool {
 	if !o.has || ts > o.ts {
 		return true
@@ -113,51 +124,50 @@ func (o *ocLast) newer(ts int64, vals *[NumOC]int64) bool {
 	return a > b
 }
 
-// NewPartial returns an empty partial for the given host table size.
-func NewPartial(b *Binner, nHosts int) *Partial {
-	p := &Partial{
-		binner: &Binner{interval: b.interval, start: 1},
-		nHosts: nHosts,
-		words:  (nHosts + 63) / 64,
-		binOf:  newBinMap(b.interval),
-		slotOf: make([]binMap, nHosts),
-		pods:   make(map[int32][]string),
-
-		gauges:    newStatVec(len(gaugeCols)),
-		hostStats: newStatVec(len(hostCols)),
+// NewPartial returns an empty partial.
+func NewPartial(b *Binner) *Partial {
+	return &Partial{
+		binner: Binner{interval: b.interval, start: 1},
+		slotOf: map[int32]*binMap{},
+		slots:  map[int32][]int32{},
+		pods:   map[int32][]string{},
+		stats:  newStatVec(len(gaugeCols)),
 	}
-	for h := range p.slotOf {
-		p.slotOf[h] = newBinMap(b.interval)
-	}
-	return p
 }
 
-func (p *Partial) binIndex(start int64) int32 {
-	if i, ok := p.binOf.get(start); ok {
-		return i
+// Reset empties the partial for another unit, keeping its memory.
+func (p *Partial) Reset() {
+	for _, h := range p.hosts {
+		delete(p.slotOf, h)
+		delete(p.slots, h)
+		delete(p.pods, h)
 	}
-	i := int32(len(p.binStart))
-	p.binOf.put(start, i)
-	p.binStart = append(p.binStart, start)
-	p.gauges.add()
-	for w := 0; w < p.words; w++ {
-		p.hostBits = append(p.hostBits, 0)
-	}
-	return i
+	p.hosts = p.hosts[:0]
+	p.slotHost, p.slotBin, p.slotSamples = p.slotHost[:0], p.slotBin[:0], p.slotSamples[:0]
+	p.slotTime, p.oc = p.slotTime[:0], p.oc[:0]
+	p.stats.reset()
+	p.binner.start, p.binner.end = 1, 0
 }
 
 func (p *Partial) slotIndex(host int32, bin int64) int32 {
-	m := &p.slotOf[host]
+	m := p.slotOf[host]
+	if m == nil {
+		bm := newBinMap(p.binner.interval)
+		m = &bm
+		p.slotOf[host] = m
+		p.hosts = append(p.hosts, host)
+	}
 	if i, ok := m.get(bin); ok {
 		return i
 	}
 	i := int32(len(p.slotHost))
 	m.put(bin, i)
+	p.slots[host] = append(p.slots[host], i)
 	p.slotHost = append(p.slotHost, host)
 	p.slotBin = append(p.slotBin, bin)
 	p.slotSamples = append(p.slotSamples, 0)
-	p.slotTime = append(p.slotTime, sampleSpan{first: math.MaxInt64, last: math.MinInt64})
-	p.hostStats.add()
+	p.slotTime = append(p.slotTime, emptySpan())
+	p.stats.add()
 	p.oc = append(p.oc, ocLast{})
 	return i
 }
@@ -178,59 +188,49 @@ func (p *Partial) cutRuns(b *columnar.Batch) {
 		if k := len(p.runs) - 1; k >= 0 && p.slotHost[p.runs[k].slot] == host && p.slotBin[p.runs[k].slot] == start && p.runs[k].end == i {
 			p.runs[k].end = j
 		} else {
-			p.runs = append(p.runs, run{start: i, end: j, bin: p.binIndex(start), slot: p.slotIndex(host, start)})
+			p.runs = append(p.runs, run{start: i, end: j, slot: p.slotIndex(host, start)})
 		}
 		i = j
 	}
 }
 
-// Add folds the rows of b into the partial. It does not retain b.
+// Add folds the rows of b, which follow the rows added before in input
+// order, into the partial. It does not retain b.
 func (p *Partial) Add(b *columnar.Batch) {
 	if b.Len == 0 {
 		return
 	}
 	p.cutRuns(b)
 	for _, r := range p.runs {
-		host := p.slotHost[r.slot]
-		p.hostBits[int(r.bin)*p.words+int(host>>6)] |= 1 << (uint(host) & 63)
 		p.slotSamples[r.slot] += int64(r.end - r.start)
 		p.slotTime[r.slot].add(b.TS[r.start:r.end])
 	}
 	// Column-major: each column is read once, front to back, run by run,
-	// and each run's statistics are folded into its bin's and its
-	// host-bin's slots (found once per run, in targets); a metric that is
-	// both a gauge and a host metric is summarised once. A column without
-	// nulls in the batch (the usual case) skips the per-run validity
-	// check, one without values (a group the workers do not register) is
-	// skipped. On batches no longer in cache this is ~1.4× the run-major
-	// order (BenchmarkKernels); on batches just parsed they are even.
+	// and each run's statistics are folded into its host-bin (found once
+	// per run, in targets). A column without nulls in the batch (the usual
+	// case) skips the per-run validity check, one without values (a group
+	// the workers do not register) is skipped. On batches no longer in
+	// cache this is ~1.4× the run-major order (BenchmarkKernels).
 	p.dense = p.dense[:0]
-	for _, a := range statCols {
-		p.dense = append(p.dense, density(b.Cols[a.col].Valid, b.Len))
+	for _, m := range gaugeCols {
+		p.dense = append(p.dense, density(b.Cols[m].Valid, b.Len))
 	}
 	p.targets = p.targets[:0]
 	for _, r := range p.runs {
-		gb, gi := p.gauges.at(int(r.bin), 0)
-		hb, hi := p.hostStats.at(int(r.slot), 0)
-		p.targets = append(p.targets, runTarget{gb, hb, gi, hi})
+		blk, i := p.stats.at(int(r.slot), 0)
+		p.targets = append(p.targets, runTarget{blk, i})
 	}
-	for k, a := range statCols {
+	for k, m := range gaugeCols {
 		d := p.dense[k]
 		if d == noneValid {
 			continue
 		}
-		col := &b.Cols[a.col]
+		col := &b.Cols[m]
 		for ri, r := range p.runs {
 			c, s, mx, mn := runStats(col, r.start, r.end, d == allRowsValid)
-			if c == 0 {
-				continue
-			}
-			t := &p.targets[ri]
-			if a.gauge >= 0 {
-				t.gb.fold(t.gi+int(a.gauge), c, s, mx, mn)
-			}
-			if a.host >= 0 {
-				t.hb.fold(t.hi+int(a.host), c, s, mx, mn)
+			if c != 0 {
+				t := &p.targets[ri]
+				t.b.fold(t.i+k, c, s, mx, mn)
 			}
 		}
 	}
@@ -255,141 +255,6 @@ func (p *Partial) addPods(b *columnar.Batch) {
 		}
 		p.pods[host] = pods
 	}
-}
-
-// runStats returns count, sum, max and min of the valid values of rows
-// [start, end) of col; dense says that col has no null in the batch.
-func runStats(col *columnar.Column, start, end int, dense bool) (cnt int32, sum, mx, mn float64) {
-	if !dense && !allValid(col.Valid, start, end) {
-		if col.Kind == columnar.Int {
-			return runStatsSparse(col.Ints, col.Valid, start, end)
-		}
-		return runStatsSparse(col.Floats, col.Valid, start, end)
-	}
-	if col.Kind == columnar.Int {
-		return runStatsInts(col.Ints[start:end])
-	}
-	return runStatsFloats(col.Floats[start:end])
-}
-
-// runStatsFloats is runStats over values that are all valid, with two
-// accumulators to halve the dependency chains (min and max compile to
-// branch-free instructions; comparisons would mispredict on noisy data).
-func runStatsFloats(vs []float64) (cnt int32, sum, mx, mn float64) {
-	lo0, hi0 := vs[0], vs[0]
-	lo1, hi1 := lo0, hi0
-	var s0, s1 float64
-	i := 0
-	for ; i+2 <= len(vs); i += 2 {
-		a, b := vs[i], vs[i+1]
-		lo0, hi0, s0 = min(lo0, a), max(hi0, a), s0+a
-		lo1, hi1, s1 = min(lo1, b), max(hi1, b), s1+b
-	}
-	if i < len(vs) {
-		a := vs[i]
-		lo0, hi0, s0 = min(lo0, a), max(hi0, a), s0+a
-	}
-	return int32(len(vs)), s0 + s1, max(hi0, hi1), min(lo0, lo1)
-}
-
-// intSumLimit bounds the magnitudes whose sum over a batch (at most
-// BatchRows values) cannot overflow int64.
-const intSumLimit = 1 << 50
-
-// runStatsInts is runStats over integers that are all valid: the sum is
-// taken exactly in int64 when no value is near overflow, in float64
-// otherwise.
-func runStatsInts(vs []int64) (cnt int32, sum, mx, mn float64) {
-	lo, hi := vs[0], vs[0]
-	var s int64
-	for _, v := range vs {
-		lo, hi, s = min(lo, v), max(hi, v), s+v
-	}
-	if lo > -intSumLimit && hi < intSumLimit {
-		return int32(len(vs)), float64(s), float64(hi), float64(lo)
-	}
-	for _, v := range vs {
-		sum += float64(v)
-	}
-	return int32(len(vs)), sum, float64(hi), float64(lo)
-}
-
-// runStatsSparse is runStats over rows some of which are null.
-func runStatsSparse[T int64 | float64](vals []T, valid []byte, start, end int) (cnt int32, sum, mx, mn float64) {
-	var lo, hi T
-	first := true
-	for i := start; i < end; i++ {
-		if valid[i>>3]&(1<<(uint(i)&7)) == 0 {
-			continue
-		}
-		v := vals[i]
-		if first {
-			lo, hi, first = v, v, false
-		} else if v < lo {
-			lo = v
-		} else if v > hi {
-			hi = v
-		}
-		sum += float64(v)
-		cnt++
-	}
-	return cnt, sum, float64(hi), float64(lo)
-}
-
-// Densities of a column in a batch.
-const (
-	someValid    = iota // some rows have values, some are null
-	allRowsValid        // no null
-	noneValid           // only nulls
-)
-
-// density classifies the first n rows of a validity bitmap.
-func density(valid []byte, n int) uint8 {
-	if n == 0 {
-		return noneValid
-	}
-	if allValid(valid, 0, n) {
-		return allRowsValid
-	}
-	i := 0
-	for ; i+64 <= n; i += 64 {
-		if binary.LittleEndian.Uint64(valid[i>>3:]) != 0 {
-			return someValid
-		}
-	}
-	for ; i < n; i++ {
-		if valid[i>>3]&(1<<(uint(i)&7)) != 0 {
-			return someValid
-		}
-	}
-	return noneValid
-}
-
-// allValid reports whether rows [start, end) (end > start) are all valid,
-// a byte of the bitmap at a time where it can.
-func allValid(valid []byte, start, end int) bool {
-	i := start
-	for ; i < end && i&7 != 0; i++ {
-		if valid[i>>3]&(1<<(uint(i)&7)) == 0 {
-			return false
-		}
-	}
-	for ; i+64 <= end && i&63 == 0; i += 64 {
-		if binary.LittleEndian.Uint64(valid[i>>3:]) != math.MaxUint64 {
-			return false
-		}
-	}
-	for ; i+8 <= end; i += 8 {
-		if valid[i>>3] != 0xff {
-			return false
-		}
-	}
-	for ; i < end; i++ {
-		if valid[i>>3]&(1<<(uint(i)&7)) == 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // addOC keeps, per host-bin, the last sample whose five OC_HIT_NUM

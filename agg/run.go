@@ -2,131 +2,525 @@ package agg
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"sort"
 	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/resreport/resreport/columnar"
-	"github.com/resreport/resreport/scan"
 )
 
-// RunOptions configure Aggregate.
+// RunOptions configure Run.
 type RunOptions struct {
-	Scan       scan.Options
 	IntervalMS int64
+	Workers    int // goroutines reading units; <= 0 means GOMAXPROCS
 
-	// Samples, if set, receives every batch from one goroutine, in order
-	// of production, while parsing goes on (the Parquet samples writer):
-	// several at a time, SamplesChunkRows rows or more but at the end. It
-	// must not keep the batches after returning.
+	// Host, if set, is called once for every host with records with its
+	// final result, as soon as the host's last unit is done: from the
+	// worker goroutines, concurrently, in no set order. h is valid only
+	// during the call.
+	Host func(h *HostResult) error
+
+	// HostInOrder, if set, is called like Host but one call at a time, in
+	// host-table order (the outputs with a row per host and bin). A host
+	// finished before the ones ahead of it waits in memory; while more
+	// than maxWaitingBins host-bins wait, the workers that finish later
+	// hosts wait too.
+	HostInOrder func(h *HostResult) error
+
+	// KeepHosts makes Run keep every host's result in Result.Hosts, for
+	// callers that want them all at the end (tests, small runs); a run of
+	// hundreds of hosts streams them through Host instead.
+	KeepHosts bool
+
+	// Samples, if set, receives every batch in unit order from one
+	// goroutine, while reading goes on, several at a time: SamplesChunkRows
+	// rows or more but at the end. It must not keep the batches after
+	// returning.
 	Samples func(bs []*columnar.Batch) error
 }
 
-// Aggregate parses the files of plan with scan.Run, one Partial per
-// worker, and merges the partials into the result.
-func Aggregate(ctx context.Context, plan *scan.Plan, o RunOptions) (*Result, *scan.Stats, error) {
+// Run reads every unit of src on o.Workers goroutines, in unit order, and
+// aggregates the rows: each unit is folded into a Partial of its own; when
+// the last unit of a host is done, the host's partials are combined into
+// its HostResult, which is handed to o.Host and o.HostInOrder and folded
+// into the cluster statistics, and the partials are dropped. So memory
+// holds the hosts being read, not all hosts × bins. An error from a
+// callback or the source, or a cancelled context, stops the run.
+func Run(ctx context.Context, src columnar.Source, o RunOptions) (*Result, error) {
 	binner, err := NewBinner(o.IntervalMS)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var samples *batchQueue
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	units := src.Units()
+	c := newCombiner(binner, src.Hosts(), units, &o)
+	g, gctx := errgroup.WithContext(ctx)
+	var samples *orderedBatches
 	if o.Samples != nil {
-		samples = newBatchQueue(o.Samples)
+		samples = newOrderedBatches(gctx, o.Samples)
 	}
-	var partials []*Partial
-	var mu sync.Mutex
-	stats, err := scan.Run(ctx, plan, o.Scan, func(int) scan.Sink {
-		p := NewPartial(binner, len(plan.Hosts))
-		mu.Lock()
-		partials = append(partials, p)
-		mu.Unlock()
-		return &sink{partial: p, samples: samples}
-	})
+	if o.HostInOrder != nil {
+		c.seq = newSequencer(gctx, len(src.Hosts()), o.HostInOrder)
+		c.seq.skip(c.hostsWithoutUnits())
+	}
+	var next atomic.Int64
+	for range workers {
+		g.Go(func() error {
+			rd := src.NewReader()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(units) {
+					return nil
+				}
+				p := c.getPartial()
+				emit := func(b *columnar.Batch) error {
+					p.Add(b)
+					if samples != nil {
+						return samples.put(i, b)
+					}
+					return nil
+				}
+				if err := rd.ReadUnit(gctx, i, emit); err != nil {
+					return err
+				}
+				if samples != nil {
+					samples.done(i)
+				}
+				if err := c.unitDone(i, p); err != nil {
+					return err
+				}
+			}
+		})
+	}
+	err = g.Wait()
 	if samples != nil {
-		if qerr := samples.close(); err == nil {
-			err = qerr
+		if serr := samples.close(); err == nil {
+			err = serr
 		}
 	}
-	if err != nil {
-		return nil, stats, err
+	if err == nil {
+		err = ctx.Err()
 	}
-	return Combine(partials, plan.Hosts), stats, nil
+	if err != nil {
+		return nil, err
+	}
+	r := c.cluster.result(binner.interval)
+	r.Hosts = c.kept(r)
+	return r, nil
 }
 
-// sink feeds one worker's batches to its partial and to the samples queue.
-type sink struct {
-	partial *Partial
-	samples *batchQueue
+// combiner tracks the units of each host and combines a host when its
+// last unit is done.
+type combiner struct {
+	binner  *Binner
+	hosts   []string
+	units   []columnar.Unit
+	opts    *RunOptions
+	cluster *cluster
+	seq     *sequencer
+	pool    sync.Pool // *Partial
+
+	mu      sync.Mutex
+	pending []int32          // per host: units not done
+	parts   [][]unitPart     // per host: partials of its done units
+	refs    map[*Partial]int // hosts still to combine from each partial
+	keep    []HostResult     // with KeepHosts
+	keepIdx map[int32]int
 }
 
-func (s *sink) Consume(b *columnar.Batch) error {
-	s.partial.Add(b)
-	if s.samples != nil {
-		return s.samples.put(b)
+type unitPart struct {
+	unit int
+	p    *Partial
+}
+
+func newCombiner(b *Binner, hosts []string, units []columnar.Unit, o *RunOptions) *combiner {
+	c := &combiner{binner: b, hosts: hosts, units: units, opts: o, cluster: newCluster(b.interval),
+		pending: make([]int32, len(hosts)), parts: make([][]unitPart, len(hosts)), refs: map[*Partial]int{}}
+	for _, u := range units {
+		for _, h := range u.Hosts {
+			c.pending[h]++
+		}
+	}
+	return c
+}
+
+// hostsWithoutUnits lists the hosts no unit can hold rows of.
+func (c *combiner) hostsWithoutUnits() []int32 {
+	var out []int32
+	for h, n := range c.pending {
+		if n == 0 {
+			out = append(out, int32(h))
+		}
+	}
+	return out
+}
+
+func (c *combiner) getPartial() *Partial {
+	if p, ok := c.pool.Get().(*Partial); ok {
+		return p
+	}
+	return NewPartial(c.binner)
+}
+
+// unitDone records unit i's partial and combines the hosts it finished.
+func (c *combiner) unitDone(i int, p *Partial) error {
+	var finished []int32
+	c.mu.Lock()
+	n := 0
+	for _, h := range c.units[i].Hosts {
+		if len(p.slots[h]) > 0 {
+			c.parts[h] = append(c.parts[h], unitPart{i, p})
+			n++
+		}
+		if c.pending[h]--; c.pending[h] == 0 {
+			finished = append(finished, h)
+		}
+	}
+	if n > 0 {
+		c.refs[p] = n
+	}
+	c.mu.Unlock()
+	if n == 0 {
+		c.release(p)
+	}
+	for _, h := range finished {
+		if err := c.finishHost(h); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// release returns a partial to the pool.
+func (c *combiner) release(p *Partial) {
+	p.Reset()
+	c.pool.Put(p)
+}
+
+// finishHost combines host h, hands its result on and drops its partials.
+func (c *combiner) finishHost(h int32) error {
+	c.mu.Lock()
+	ups := c.parts[h]
+	c.parts[h] = nil
+	c.mu.Unlock()
+	sort.Slice(ups, func(a, b int) bool { return ups[a].unit < ups[b].unit })
+	parts := make([]*Partial, len(ups))
+	for k, up := range ups {
+		parts[k] = up.p
+	}
+	var hr *HostResult
+	if len(parts) > 0 {
+		hb := combineHost(h, parts)
+		hr = hb.result(c.hosts[h], h)
+		c.cluster.addHost(hb, hr)
+	}
+	c.mu.Lock()
+	var free []*Partial
+	for _, p := range parts {
+		if c.refs[p]--; c.refs[p] == 0 {
+			delete(c.refs, p)
+			free = append(free, p)
+		}
+	}
+	if hr != nil && c.opts.KeepHosts {
+		c.keep = append(c.keep, *hr)
+	}
+	c.mu.Unlock()
+	for _, p := range free {
+		c.release(p)
+	}
+	if hr != nil && c.opts.Host != nil {
+		if err := c.opts.Host(hr); err != nil {
+			return err
+		}
+	}
+	if c.seq != nil {
+		return c.seq.put(h, hr)
+	}
+	return nil
+}
+
+// kept returns the hosts kept with KeepHosts, by name, with Bins set to
+// their indices in r.Bins.
+func (c *combiner) kept(r *Result) []HostResult {
+	hs := c.keep
+	sort.Slice(hs, func(a, b int) bool { return hs[a].Name < hs[b].Name })
+	for i := range hs {
+		h := &hs[i]
+		h.Bins = make([]int, len(h.Start))
+		for j, s := range h.Start {
+			h.Bins[j], _ = slices.BinarySearch(r.Bins, s)
+		}
+	}
+	return hs
+}
+
+// maxWaitingBins bounds the host-bins of finished hosts waiting for
+// HostInOrder (about 1 KB each).
+const maxWaitingBins = 200_000
+
+// sequencer hands host results to a callback in host-table order.
+type sequencer struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	ctx     context.Context
+	next    int32                 // the next host to hand on
+	waiting map[int32]*HostResult // finished hosts after next; nil: no records
+	bins    int                   // host-bins waiting
+	busy    bool                  // a goroutine is handing hosts on
+	emit    func(*HostResult) error
+	err     error
+	n       int32
+}
+
+func newSequencer(ctx context.Context, hosts int, emit func(*HostResult) error) *sequencer {
+	s := &sequencer{ctx: ctx, waiting: map[int32]*HostResult{}, emit: emit, n: int32(hosts)}
+	s.cond = sync.NewCond(&s.mu)
+	context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	return s
+}
+
+// skip marks hosts that will never be put.
+func (s *sequencer) skip(hosts []int32) {
+	for _, h := range hosts {
+		if err := s.put(h, nil); err != nil {
+			return
+		}
+	}
+}
+
+// put hands on host h's result (nil for a host without records) when
+// every host before it has been, else keeps it; it waits while too many
+// host-bins are kept, unless h is the next host.
+func (s *sequencer) put(h int32, hr *HostResult) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for h != s.next && s.bins > maxWaitingBins && s.err == nil && s.ctx.Err() == nil {
+		s.cond.Wait()
+	}
+	if s.err == nil {
+		s.err = s.ctx.Err()
+	}
+	if s.err != nil {
+		return s.err
+	}
+	s.waiting[h] = hr
+	if hr != nil {
+		s.bins += len(hr.Start)
+	}
+	if s.busy {
+		return nil
+	}
+	s.busy = true
+	for s.err == nil {
+		r, ok := s.waiting[s.next]
+		if !ok {
+			break
+		}
+		delete(s.waiting, s.next)
+		s.next++
+		if r == nil {
+			continue
+		}
+		s.bins -= len(r.Start)
+		s.mu.Unlock()
+		err := s.emit(r)
+		s.mu.Lock()
+		if err != nil {
+			s.err = fmt.Errorf("host %s: %w", r.Name, err)
+		}
+		s.cond.Broadcast()
+	}
+	s.busy = false
+	return s.err
 }
 
 // SamplesChunkRows is the number of rows the Samples consumer gets at a
 // time: with fewer, the Parquet encoders' start and join per pass show.
 const SamplesChunkRows = 4096
 
-// batchQueue hands batches from the workers to one consumer goroutine, so
-// that consuming (Parquet encoding) overlaps parsing. It gathers
-// SamplesChunkRows rows before each call; with its channel's capacity that
-// bounds the batches in flight.
-type batchQueue struct {
-	ch   chan *columnar.Batch
-	done chan struct{}
-	stop chan struct{}
-	once sync.Once
-	err  error
+// maxHeldRows bounds the rows of later units held back while an earlier
+// unit is still being read (about 1 KB a row).
+const maxHeldRows = 64 * columnar.BatchRows
+
+// orderedBatches hands the batches of the units to one consumer goroutine
+// in unit order, so that consuming (Parquet encoding) overlaps reading and
+// the output does not depend on which worker read which unit. Batches of
+// a unit ahead of the one being passed on are held (retained) until their
+// turn; while more than maxHeldRows are held, their producers wait.
+type orderedBatches struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	ctx      context.Context
+	next     int // the unit being passed on
+	held     map[int][]*columnar.Batch
+	finished map[int]bool // units ahead of next that are done
+	rows     int
+
+	ch     chan *columnar.Batch
+	stop   chan struct{} // closed when the consumer failed
+	exited chan struct{}
+	err    error // the consumer's
+	once   sync.Once
 }
 
-func newBatchQueue(consume func([]*columnar.Batch) error) *batchQueue {
-	q := &batchQueue{ch: make(chan *columnar.Batch, 4), done: make(chan struct{}), stop: make(chan struct{})}
-	go func() {
-		defer close(q.done)
-		var bs []*columnar.Batch
-		rows := 0
-		flush := func() {
-			if q.err == nil && len(bs) > 0 {
-				if err := consume(bs); err != nil {
-					q.err = err
-					close(q.stop)
-				}
-			}
-			for _, b := range bs {
-				b.Release()
-			}
-			clear(bs)
-			bs, rows = bs[:0], 0
-		}
-		for b := range q.ch {
-			bs = append(bs, b)
-			if rows += b.Len; rows >= SamplesChunkRows {
-				flush()
-			}
-		}
-		flush()
-	}()
+func newOrderedBatches(ctx context.Context, consume func([]*columnar.Batch) error) *orderedBatches {
+	q := &orderedBatches{ctx: ctx, held: map[int][]*columnar.Batch{}, finished: map[int]bool{},
+		ch: make(chan *columnar.Batch, 8), stop: make(chan struct{}), exited: make(chan struct{})}
+	q.cond = sync.NewCond(&q.mu)
+	context.AfterFunc(ctx, func() {
+		q.mu.Lock()
+		q.cond.Broadcast()
+		q.mu.Unlock()
+	})
+	go q.consume(consume)
 	return q
 }
 
-func (q *batchQueue) put(b *columnar.Batch) error {
-	b.Retain(1)
+// consume gathers SamplesChunkRows rows per call of f.
+func (q *orderedBatches) consume(f func([]*columnar.Batch) error) {
+	defer close(q.exited)
+	var bs []*columnar.Batch
+	rows := 0
+	flush := func() {
+		if q.err == nil && len(bs) > 0 {
+			if err := f(bs); err != nil {
+				q.err = err
+				close(q.stop)
+			}
+		}
+		for _, b := range bs {
+			b.Release()
+		}
+		clear(bs)
+		bs, rows = bs[:0], 0
+	}
+	for b := range q.ch {
+		bs = append(bs, b)
+		if rows += b.Len; rows >= SamplesChunkRows {
+			flush()
+		}
+	}
+	flush()
+}
+
+// send passes b (retained) to the consumer; q.mu is held.
+func (q *orderedBatches) send(b *columnar.Batch) error {
 	select {
 	case q.ch <- b:
 		return nil
 	case <-q.stop:
 		b.Release()
-		return q.failed()
+		return q.err
+	case <-q.ctx.Done():
+		b.Release()
+		return q.ctx.Err()
 	}
 }
 
-// failed returns the consumer's error once it has stopped.
-func (q *batchQueue) failed() error {
+// put passes on or holds a batch of unit i.
+func (q *orderedBatches) put(i int, b *columnar.Batch) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i != q.next && q.rows > maxHeldRows && q.ctx.Err() == nil {
+		q.cond.Wait()
+	}
+	if err := q.ctx.Err(); err != nil {
+		return err
+	}
+	b.Retain(1)
+	if i == q.next {
+		return q.send(b)
+	}
+	q.held[i] = append(q.held[i], b)
+	q.rows += b.Len
+	return nil
+}
+
+// done records that unit i has no more batches.
+func (q *orderedBatches) done(i int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.finished[i] = true
+	for q.finished[q.next] {
+		delete(q.finished, q.next)
+		q.next++
+		for _, b := range q.held[q.next] {
+			q.rows -= b.Len
+			if q.send(b) != nil {
+				break
+			}
+		}
+		delete(q.held, q.next)
+		q.cond.Broadcast()
+	}
+}
+
+// close waits for the consumer and returns its error.
+func (q *orderedBatches) close() error {
 	q.once.Do(func() { close(q.ch) })
-	<-q.done
+	<-q.exited
+	q.mu.Lock()
+	for _, bs := range q.held {
+		for _, b := range bs {
+			b.Release()
+		}
+	}
+	q.held = nil
+	q.mu.Unlock()
 	return q.err
 }
 
-func (q *batchQueue) close() error { return q.failed() }
+// FromBatches aggregates batches held in memory, each inner slice one unit
+// (in input order), keeping every host's result in Result.Hosts: for tests
+// and small in-process uses.
+func FromBatches(intervalMS int64, hosts []string, units [][]*columnar.Batch) (*Result, error) {
+	return Run(context.Background(), newMemSource(hosts, units), RunOptions{IntervalMS: intervalMS, Workers: 1, KeepHosts: true})
+}
+
+// memSource is a Source over batches in memory.
+type memSource struct {
+	hosts []string
+	data  [][]*columnar.Batch
+	units []columnar.Unit
+}
+
+func newMemSource(hosts []string, data [][]*columnar.Batch) *memSource {
+	s := &memSource{hosts: hosts, data: data}
+	for _, bs := range data {
+		set := map[int32]bool{}
+		for _, b := range bs {
+			for _, h := range b.Host[:b.Len] {
+				set[h] = true
+			}
+		}
+		s.units = append(s.units, columnar.Unit{Hosts: slices.Sorted(maps.Keys(set))})
+	}
+	return s
+}
+
+func (s *memSource) Hosts() []string                { return s.hosts }
+func (s *memSource) Units() []columnar.Unit         { return s.units }
+func (s *memSource) NewReader() columnar.UnitReader { return s }
+
+func (s *memSource) ReadUnit(ctx context.Context, i int, emit func(*columnar.Batch) error) error {
+	for _, b := range s.data[i] {
+		if err := emit(b); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}

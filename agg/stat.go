@@ -26,14 +26,28 @@ func newStatVec(width int) statVec { return statVec{width: width} }
 // add appends one empty slot.
 func (s *statVec) add() {
 	if s.slots%blockSlots == 0 {
-		n := blockSlots * s.width
-		b := &statBlock{cnt: make([]int32, n), sum: make([]float64, n), max: make([]float64, n), min: make([]float64, n)}
-		for i := range b.max {
-			b.max[i], b.min[i] = math.Inf(-1), math.Inf(1)
+		if k := s.slots / blockSlots; k < len(s.blocks) {
+			s.blocks[k].init() // a block kept by reset
+		} else {
+			n := blockSlots * s.width
+			b := &statBlock{cnt: make([]int32, n), sum: make([]float64, n), max: make([]float64, n), min: make([]float64, n)}
+			b.init()
+			s.blocks = append(s.blocks, b)
 		}
-		s.blocks = append(s.blocks, b)
 	}
 	s.slots++
+}
+
+// reset empties the vector, keeping its blocks for reuse.
+func (s *statVec) reset() { s.slots = 0 }
+
+// init empties every slot of the block.
+func (b *statBlock) init() {
+	clear(b.cnt)
+	clear(b.sum)
+	for i := range b.max {
+		b.max[i], b.min[i] = math.Inf(-1), math.Inf(1)
+	}
 }
 
 // at returns the block and offset of metric j of slot k.

@@ -68,7 +68,7 @@ func parsedBatches(n int) ([]*columnar.Batch, int64) {
 func BenchmarkKernels(b *testing.B) {
 	batches, size := parsedBatches(benchRows)
 	binner, _ := agg.NewBinner(60000)
-	p := agg.NewPartial(binner, 1)
+	p := agg.NewPartial(binner)
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -109,11 +109,9 @@ func benchReport(b *testing.B, gz bool, workers int) {
 	b.SetBytes(ds.Bytes)
 	b.ReportAllocs()
 	for b.Loop() {
-		_, st, err := agg.Aggregate(context.Background(), ds.Plan, agg.RunOptions{
-			Scan:       scan.Options{Workers: workers, Since: scan.NoSince, Until: scan.NoUntil},
-			IntervalMS: 60000,
-		})
-		if err != nil || st.Total.Bytes != ds.Bytes {
+		src := scan.NewLogSource(ds.Plan, scan.Options{Since: scan.NoSince, Until: scan.NoUntil})
+		_, err := agg.Run(context.Background(), src, agg.RunOptions{IntervalMS: 60000, Workers: workers})
+		if st := src.Stats(); err != nil || st.Total.Bytes != ds.Bytes {
 			b.Fatalf("aggregate: %v (%d bytes of %d)", err, st.Total.Bytes, ds.Bytes)
 		}
 	}

@@ -77,16 +77,15 @@ func Get(gz bool) (*DataSet, error) {
 // textBytes counts the uncompressed bytes of a plan with a scan whose
 // time filter keeps no record.
 func textBytes(plan *scan.Plan) (int64, error) {
-	st, err := scan.Run(context.Background(), plan, scan.Options{Since: scan.NoUntil - 1, Until: scan.NoUntil}, func(int) scan.Sink { return discardSink{} })
-	if err != nil {
-		return 0, err
+	src := scan.NewLogSource(plan, scan.Options{Since: scan.NoUntil - 1, Until: scan.NoUntil})
+	rd := src.NewReader()
+	for i := range src.Units() {
+		if err := rd.ReadUnit(context.Background(), i, func(*columnar.Batch) error { return nil }); err != nil {
+			return 0, err
+		}
 	}
-	return st.Total.Bytes, nil
+	return src.Stats().Total.Bytes, nil
 }
-
-type discardSink struct{}
-
-func (discardSink) Consume(*columnar.Batch) error { return nil }
 
 // Lines returns n generated lines of one worker version, in memory.
 func Lines(n, groups int) [][]byte {

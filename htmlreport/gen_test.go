@@ -201,20 +201,17 @@ func sprintf(format string, a ...any) string {
 // does, with the run summary.
 func aggregate(t testing.TB, ds *dataset, intervalMS int64) (*agg.Result, *agg.Summary) {
 	t.Helper()
-	binner, err := agg.NewBinner(intervalMS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	part := agg.NewPartial(binner, len(ds.hosts))
+	var units [][]*columnar.Batch
 	sum := &agg.Summary{LogDir: "testdata", IntervalMS: intervalMS, Skipped: map[string]int64{}, Files: len(ds.hosts), HostsFound: len(ds.hosts)}
 	p := scan.NewParser(scan.NoSince, scan.NoUntil)
-	b := columnar.NewBatch()
 	for h, lines := range ds.lines {
+		b := columnar.NewBatch()
+		var unit []*columnar.Batch
 		fs := agg.FileSummary{Path: "testdata/" + ds.hosts[h] + "/logs/resource.log", Host: ds.hosts[h], Skipped: map[string]int64{}}
 		for i, line := range lines {
 			if b.Full() {
-				part.Add(b)
-				b.Reset()
+				unit = append(unit, b)
+				b = columnar.NewBatch()
 			}
 			final := i == len(lines)-1 && h < len(ds.open) && ds.open[h]
 			out, reason := p.Parse([]byte(line), b, int32(h), final)
@@ -240,10 +237,13 @@ func aggregate(t testing.TB, ds *dataset, intervalMS int64) (*agg.Result, *agg.S
 			sum.Hosts++
 		}
 		sum.PerFile = append(sum.PerFile, fs)
+		units = append(units, append(unit, b))
 	}
-	part.Add(b)
 	sum.BadValues = p.BadValues
-	r := part.Result(ds.hosts)
+	r, err := agg.FromBatches(intervalMS, ds.hosts, units)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return r, sum
 }
 

@@ -406,8 +406,10 @@ func equalInts(a, b []int) bool {
 }
 
 func TestEmptyResult(t *testing.T) {
-	b, _ := agg.NewBinner(60_000)
-	r := agg.NewPartial(b, 0).Result(nil)
+	r, err := agg.FromBatches(60_000, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	page := render(t, &Input{Title: "empty", Result: r})
 	if !strings.Contains(page, "no records in range") {
 		t.Error("empty report does not say so")

@@ -2,27 +2,17 @@ package scan
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"runtime"
-	"sort"
 	"sync"
 	"sync/atomic"
 
 	"github.com/resreport/resreport/columnar"
 )
 
-// Sink consumes the batches of one worker. The batch is the sink's only
-// while Consume runs: to keep it longer, call b.Retain(1) and b.Release()
-// when done. An error stops the run.
-type Sink interface {
-	Consume(b *columnar.Batch) error
-}
-
-// Options configure Run.
+// Options configure a LogSource.
 type Options struct {
 	Workers   int   // parser goroutines; <= 0 means GOMAXPROCS
 	Since     int64 // inclusive, microseconds; NoSince for none
@@ -79,85 +69,80 @@ type Stats struct {
 	First, Last int64 // earliest and latest kept timestamp (valid when Total.Kept > 0)
 }
 
-// Run parses every file of plan with opts.Workers goroutines and hands
-// full batches to the worker's sink (newSink(i) for worker i). Plain files
-// are cut into byte ranges at line boundaries, gzip files are one stream
-// each; work is handed out largest first. A file that cannot be read is
-// recorded in its FileStats and the run goes on; a sink error or a
-// cancelled context stops it.
-func Run(ctx context.Context, plan *Plan, opts Options, newSink func(worker int) Sink) (*Stats, error) {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+// LogSource reads the files of a plan: a columnar.Source whose units are
+// byte ranges of plain files (cut at line boundaries) and whole gzip files
+// (a gzip stream cannot be entered in the middle), host by host and, within
+// a host, in file order. A file that cannot be read is recorded in its
+// FileStats and the run goes on.
+type LogSource struct {
+	plan  *Plan
+	opts  Options
+	units []unit
+	desc  []columnar.Unit
+
+	mu    sync.Mutex // guards stats
+	stats Stats
+}
+
+// NewLogSource returns the source of plan's files.
+func NewLogSource(plan *Plan, opts Options) *LogSource {
 	shard := opts.ShardSize
 	if shard <= 0 {
 		shard = 16 << 20
 	}
-	units := cutUnits(plan, shard)
-	st := &Stats{Files: make([]FileStats, len(plan.Files)), First: math.MaxInt64, Last: math.MinInt64}
-	var mu sync.Mutex // guards st
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	work := make(chan unit)
-	go func() {
-		defer close(work)
-		for _, u := range units {
-			select {
-			case work <- u:
-			case <-ctx.Done():
-				return
-			}
+	s := &LogSource{plan: plan, opts: opts, units: cutUnits(plan, shard)}
+	for _, u := range s.units {
+		f := &plan.Files[u.file]
+		size := u.end - u.start
+		if f.Gzip {
+			size = f.Size
 		}
-	}()
-
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for i := 0; i < workers; i++ {
-		w := &worker{plan: plan, opts: &opts, sink: newSink(i), parser: NewParser(opts.Since, opts.Until),
-			first: math.MaxInt64, last: math.MinInt64}
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			for u := range work {
-				c, ferr, err := w.run(ctx, u)
-				mu.Lock()
-				fs := &st.Files[u.file]
-				fs.add(&c)
-				if ferr != nil && fs.Err == nil {
-					fs.Err = ferr
-				}
-				mu.Unlock()
-				if err != nil {
-					errs[i] = err
-					cancel()
-					break
-				}
-			}
-			if errs[i] == nil {
-				errs[i] = w.flush()
-			}
-			mu.Lock()
-			st.First = min(st.First, w.first)
-			st.Last = max(st.Last, w.last)
-			mu.Unlock()
-		}(i)
+		s.desc = append(s.desc, columnar.Unit{Hosts: []int32{f.Host}, Size: size})
 	}
-	wg.Wait()
+	s.stats = Stats{Files: make([]FileStats, len(plan.Files)), First: math.MaxInt64, Last: math.MinInt64}
+	return s
+}
+
+// Hosts returns the plan's host table.
+func (s *LogSource) Hosts() []string { return s.plan.Hosts }
+
+// Units describes the units, in plan order.
+func (s *LogSource) Units() []columnar.Unit { return s.desc }
+
+// NewReader returns a parser for one goroutine.
+func (s *LogSource) NewReader() columnar.UnitReader {
+	return &worker{src: s, plan: s.plan, opts: &s.opts, parser: NewParser(s.opts.Since, s.opts.Until)}
+}
+
+// Stats returns the accounting of the units read so far (all of them
+// once a run is over). The caller must not change it.
+func (s *LogSource) Stats() *Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.Total = Counts{}
 	for i := range st.Files {
 		st.Total.add(&st.Files[i].Counts)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return st, err
-	}
-	if err := ctx.Err(); err != nil {
-		return st, err
-	}
-	return st, nil
+	return &st
 }
 
-// cutUnits splits the plan into units, largest first.
+// record adds a unit's accounting to its file's.
+func (s *LogSource) record(file int, c *Counts, ferr error, first, last int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fs := &s.stats.Files[file]
+	fs.add(c)
+	if ferr != nil && fs.Err == nil {
+		fs.Err = ferr
+	}
+	s.stats.First = min(s.stats.First, first)
+	s.stats.Last = max(s.stats.Last, last)
+}
+
+// cutUnits splits the plan into units: files in plan order (by host, then
+// path: rotated files by their stamp, then the live one), plain files
+// larger than shard in ranges.
 func cutUnits(plan *Plan, shard int64) []unit {
 	var units []unit
 	for i, f := range plan.Files {
@@ -169,25 +154,39 @@ func cutUnits(plan *Plan, shard int64) []unit {
 			units = append(units, unit{file: i, start: off, end: min(off+shard, f.Size), size: f.Size})
 		}
 	}
-	sort.SliceStable(units, func(a, b int) bool {
-		return units[a].end-units[a].start > units[b].end-units[b].start
-	})
 	return units
 }
 
 // worker is one parser goroutine's state.
 type worker struct {
+	src    *LogSource
 	plan   *Plan
 	opts   *Options
-	sink   Sink
 	parser *Parser
 	lr     lineReader
 	batch  *columnar.Batch
+	emitFn func(*columnar.Batch) error
 
 	first, last int64
 }
 
-// emit hands the current batch to the sink.
+// ReadUnit parses unit i, handing each full batch, and the last one, to emit.
+func (w *worker) ReadUnit(ctx context.Context, i int, emit func(*columnar.Batch) error) error {
+	u := w.src.units[i]
+	w.emitFn, w.first, w.last = emit, math.MaxInt64, math.MinInt64
+	c, ferr, err := w.run(ctx, u)
+	if err == nil {
+		err = w.emit()
+	} else if w.batch != nil {
+		w.batch.Release() // rows of a unit that did not finish
+		w.batch = nil
+	}
+	w.src.record(u.file, &c, ferr, w.first, w.last)
+	return err
+}
+
+// emit hands the current batch to emitFn. The batch is the emitter's
+// only during the call: a consumer that keeps it calls Retain.
 func (w *worker) emit() error {
 	b := w.batch
 	w.batch = nil
@@ -198,10 +197,8 @@ func (w *worker) emit() error {
 	if b.Len == 0 {
 		return nil
 	}
-	return w.sink.Consume(b)
+	return w.emitFn(b)
 }
-
-func (w *worker) flush() error { return w.emit() }
 
 // run parses one unit. ferr is a problem with the file (recorded, the run
 // goes on); err stops the run.

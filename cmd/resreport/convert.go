@@ -228,16 +228,10 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// parquetSource is one samples file found under a --from-parquet directory.
-type parquetSource struct {
-	path string
-	host string // from a host=… partition; "" when the file has a host column
-}
-
 // findParquet lists the samples files under dirs: DIR/samples.parquet and
 // the files of Hive partitions (…/host=H/….parquet).
-func findParquet(dirs []string) ([]parquetSource, error) {
-	var out []parquetSource
+func findParquet(dirs []string) ([]columnar.SamplesFile, error) {
+	var out []columnar.SamplesFile
 	for _, dir := range dirs {
 		n := len(out)
 		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
@@ -254,7 +248,7 @@ func findParquet(dirs []string) ([]parquetSource, error) {
 				}
 			}
 			if host != "" || d.Name() == "samples.parquet" {
-				out = append(out, parquetSource{path: path, host: host})
+				out = append(out, columnar.SamplesFile{Path: path, Host: host})
 			}
 			return nil
 		})

@@ -2,14 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"maps"
 	"math"
-	"runtime"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -76,17 +71,15 @@ func discover(j *job) (*scan.Plan, error) {
 // runPlan parses and aggregates the files of plan. Files that cannot be
 // read are recorded in the summary, not fatal.
 func runPlan(ctx context.Context, j *job, plan *scan.Plan) (*outcome, error) {
-	opts := agg.RunOptions{
-		Scan:       scan.Options{Workers: j.Workers, Since: j.Since, Until: j.Until},
-		IntervalMS: j.IntervalMS,
-		Samples:    j.Samples,
-	}
+	sopts := scan.Options{Workers: j.Workers, Since: j.Since, Until: j.Until}
 	if j.Progress != nil {
 		if pc := j.Progress(plan); pc != nil {
-			opts.Scan.Progress = &pc.n
+			sopts.Progress = &pc.n
 		}
 	}
-	res, stats, err := agg.Aggregate(ctx, plan, opts)
+	src := scan.NewLogSource(plan, sopts)
+	res, err := agg.Run(ctx, src, agg.RunOptions{IntervalMS: j.IntervalMS, Workers: j.Workers, Samples: j.Samples, KeepHosts: true})
+	stats := src.Stats()
 	if err != nil {
 		return &outcome{Plan: plan, Stats: stats}, err
 	}
@@ -133,85 +126,30 @@ func reasons(c *scan.Counts) map[string]int64 {
 }
 
 // runParquet aggregates samples files written by convert (or
-// --parquet-dir) instead of logs: one partial per worker over the files.
+// --parquet-dir) instead of logs, with the same pipeline.
 func runParquet(ctx context.Context, j *job, dirs []string) (*outcome, error) {
-	sources, err := findParquet(dirs)
+	files, err := findParquet(dirs)
 	if err != nil {
 		return nil, err
 	}
-	hostSet := map[string]bool{}
-	for _, s := range sources {
-		if s.host != "" {
-			hostSet[s.host] = true
-			continue
-		}
-		hs, err := columnar.SampleHosts(s.path)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range hs {
-			hostSet[h] = true
-		}
-	}
-	hosts := slices.Sorted(maps.Keys(hostSet))
-	index := map[string]int32{}
-	for i, h := range hosts {
-		index[h] = int32(i)
-	}
-	binner, err := agg.NewBinner(j.IntervalMS)
+	src, err := columnar.NewParquetSource(files, j.Since, j.Until)
 	if err != nil {
 		return nil, err
 	}
-	workers := j.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	type fileResult struct{ read, kept int64 }
-	results := make([]fileResult, len(sources))
-	partials := make([]*agg.Partial, workers)
-	next := make(chan int)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range partials {
-		partials[w] = agg.NewPartial(binner, len(hosts))
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := range next {
-				if errs[w] != nil || ctx.Err() != nil {
-					continue
-				}
-				s := sources[i]
-				read, kept, err := columnar.ReadSamples(columnar.SampleSource{
-					Path: s.path, Host: s.host, HostIndex: func(h string) int32 { return index[h] },
-					Keep: func(ts int64) bool { return ts >= j.Since && ts < j.Until },
-				}, func(b *columnar.Batch) error { partials[w].Add(b); return nil })
-				results[i] = fileResult{read, kept}
-				errs[w] = err
-			}
-		}(w)
-	}
-	for i := range sources {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	res, err := agg.Run(ctx, src, agg.RunOptions{IntervalMS: j.IntervalMS, Workers: j.Workers, KeepHosts: true})
+	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	res := agg.Combine(partials, hosts)
+	hosts := src.Hosts()
 	s := &agg.Summary{LogDir: strings.Join(dirs, ","), Since: j.SinceText, Until: j.UntilText, IntervalMS: j.IntervalMS,
-		Files: len(sources), HostsFound: len(hosts), Hosts: len(res.Hosts), Skipped: reasons(&scan.Counts{})}
-	for i, src := range sources {
-		r := results[i]
-		s.LinesRead += r.read
-		s.Records += r.kept
-		s.OutsideRange += r.read - r.kept
-		s.PerFile = append(s.PerFile, agg.FileSummary{Path: src.path, Host: src.host, LinesRead: r.read, Records: r.kept,
-			OutsideRange: r.read - r.kept, Skipped: reasons(&scan.Counts{})})
+		Files: len(files), HostsFound: len(hosts), Hosts: len(res.Hosts), Skipped: reasons(&scan.Counts{})}
+	for i, f := range src.Files() {
+		r := src.Stats()[i]
+		s.LinesRead += r.Read
+		s.Records += r.Kept
+		s.OutsideRange += r.Read - r.Kept
+		s.PerFile = append(s.PerFile, agg.FileSummary{Path: f.Path, Host: f.Host, LinesRead: r.Read, Records: r.Kept,
+			OutsideRange: r.Read - r.Kept, Skipped: reasons(&scan.Counts{})})
 	}
 	first, last := int64(math.MaxInt64), int64(math.MinInt64)
 	for _, h := range res.Hosts {

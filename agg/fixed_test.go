@@ -1,0 +1,90 @@
+package agg
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestExactSumOrderFree adds the same terms in random orders, with merges
+// of partial sums, and checks the result is always the same and equals the
+// exact sum of the terms truncated to 2^-60 (computed with big.Float).
+func TestExactSumOrderFree(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for iter := range 300 {
+		n := 1 + r.IntN(200)
+		xs := make([]float64, n)
+		for i := range xs {
+			switch r.IntN(6) {
+			case 0:
+				xs[i] = math.Round(r.Float64()*1000) / 1000 // a %.3f ratio
+			case 1:
+				xs[i] = float64(r.Int64N(1 << 40)) // a byte count
+			case 2:
+				xs[i] = -r.Float64() * 1e6
+			case 3:
+				xs[i] = r.Float64() * 1e-20 // below the resolution
+			case 4:
+				xs[i] = math.Ldexp(r.Float64(), 61+r.IntN(3)) // beyond 128 bits when summed: big.Int
+			default:
+				xs[i] = r.NormFloat64() * 1e3
+			}
+		}
+		if iter%3 == 0 {
+			for i := range xs {
+				xs[i] = math.Abs(xs[i]) // all one sign: overflow checks on the way up
+			}
+		}
+		want := exactTruncSum(xs)
+		var first float64
+		for k := range 5 {
+			perm := r.Perm(n)
+			var a, b exactSum
+			cut := r.IntN(n + 1)
+			for j, p := range perm {
+				if j < cut {
+					a.add(xs[p])
+				} else {
+					b.add(xs[p])
+				}
+			}
+			a.merge(&b)
+			got := a.Float()
+			if k == 0 {
+				first = got
+			} else if math.Float64bits(got) != math.Float64bits(first) {
+				t.Fatalf("iter %d: order changed the sum: %v vs %v", iter, got, first)
+			}
+			if got != want {
+				t.Fatalf("iter %d: sum %v, want %v", iter, got, want)
+			}
+		}
+	}
+}
+
+// exactTruncSum is the exact sum of the terms, each truncated toward zero
+// to a multiple of 2^-60, rounded to float64 once.
+func exactTruncSum(xs []float64) float64 {
+	sum := new(big.Int)
+	for _, x := range xs {
+		f := new(big.Float).SetFloat64(x)
+		f.SetMantExp(f, fracBits)
+		i, _ := f.Int(nil)
+		sum.Add(sum, i)
+	}
+	f, _ := new(big.Float).SetInt(sum).Float64()
+	return math.Ldexp(f, -fracBits)
+}
+
+func TestExactSumInts(t *testing.T) {
+	var s exactSum
+	s.addInt(math.MaxInt64)
+	s.addInt(math.MaxInt64)
+	s.addInt(-5)
+	want := new(big.Float).SetInt(new(big.Int).Sub(new(big.Int).Mul(big.NewInt(math.MaxInt64), big.NewInt(2)), big.NewInt(5)))
+	w, _ := want.Float64()
+	if got := s.Float(); got != w {
+		t.Fatalf("int sum %v, want %v", got, w)
+	}
+}

@@ -1,0 +1,153 @@
+package agg
+
+import (
+	"math"
+	"slices"
+	"sort"
+)
+
+// slotRef is one host-bin of one of the partials being combined.
+type slotRef struct {
+	part int32 // index into the host's partials, in unit order
+	slot int32
+	bin  int64 // bin start
+}
+
+// hostRefs lists the slots of host h in parts (in unit order), ordered by
+// bin and, within a bin, by unit.
+func hostRefs(h int32, parts []*Partial) []slotRef {
+	var refs []slotRef
+	for k, p := range parts {
+		for _, s := range p.slots[h] {
+			refs = append(refs, slotRef{part: int32(k), slot: s, bin: p.slotBin[s]})
+		}
+	}
+	sort.SliceStable(refs, func(a, b int) bool { return refs[a].bin < refs[b].bin })
+	return refs
+}
+
+// hostBins is the combined state of one host, bin by bin: what a
+// HostResult is computed from and what the host adds to the cluster bins.
+type hostBins struct {
+	start   []int64
+	samples []int64
+	spans   []sampleSpan
+	stats   statVec // bin × len(gaugeCols)
+	oc      []ocLast
+	pods    []string
+}
+
+// combineHost merges host h's slots of the partials of its units, given
+// in unit order: statistics of a bin are folded in unit order, so the
+// result does not depend on which worker read which unit.
+func combineHost(h int32, parts []*Partial) *hostBins {
+	refs := hostRefs(h, parts)
+	hb := &hostBins{stats: newStatVec(len(gaugeCols))}
+	i := -1
+	for k, ref := range refs {
+		q := parts[ref.part]
+		if k == 0 || ref.bin != refs[k-1].bin {
+			i++
+			hb.start = append(hb.start, ref.bin)
+			hb.samples = append(hb.samples, 0)
+			hb.spans = append(hb.spans, emptySpan())
+			hb.oc = append(hb.oc, ocLast{})
+			hb.stats.add()
+		}
+		hb.samples[i] += q.slotSamples[ref.slot]
+		hb.spans[i].merge(&q.slotTime[ref.slot])
+		hb.stats.mergeSlot(i, &q.stats, int(ref.slot))
+		if src := &q.oc[ref.slot]; src.has && hb.oc[i].newer(src.ts, &src.vals) {
+			hb.oc[i] = *src
+		}
+	}
+	for _, p := range parts {
+		for _, v := range p.pods[h] {
+			if !slices.Contains(hb.pods, v) && len(hb.pods) < maxPods {
+				hb.pods = append(hb.pods, v)
+			}
+		}
+	}
+	return hb
+}
+
+// result computes the host's per-bin statistics.
+func (hb *hostBins) result(name string, index int32) *HostResult {
+	n := len(hb.start)
+	nh := len(hostCols)
+	hr := &HostResult{
+		Name: name, Index: index, Pods: slices.Sorted(slices.Values(hb.pods)),
+		Start: hb.start, Samples: hb.samples,
+		First: make([]int64, n), Last: make([]int64, n), Gap: make([]int64, n), GapAt: make([]int64, n),
+		Metrics: make([]MinMaxAvg, nh),
+		HitRate: nanSeries(n),
+	}
+	for i, s := range hb.spans {
+		hr.First[i], hr.Last[i], hr.Gap[i], hr.GapAt[i] = s.first, s.last, s.gap, s.gapAt
+	}
+	for k := range hr.OCDelta {
+		hr.OCDelta[k] = nanSeries(n)
+	}
+	// every value is set below: one allocation, no NaN fill
+	vals := make([]float64, 3*n*nh)
+	for j := range hr.Metrics {
+		v := vals[3*n*j : 3*n*(j+1)]
+		m := MinMaxAvg{Avg: v[:n:n], Max: v[n : 2*n : 2*n], Min: v[2*n:]}
+		for i := 0; i < n; i++ {
+			m.Avg[i], m.Max[i], m.Min[i] = hb.stats.stats(i, hostGauge[j])
+		}
+		hr.Metrics[j] = m
+	}
+	hr.ocDeltas(hb.oc)
+	return hr
+}
+
+// ocDeltas turns the last counter sample of each bin into deltas to the
+// host's previous bin with a sample. A decrease of any counter, or a new
+// PID, is a restart of the worker: its counters began again at zero, so the
+// delta is the new value itself (as Prometheus's increase() treats a
+// reset), where the reference clamps it to 0 and loses the bin's hits.
+func (h *HostResult) ocDeltas(ocs []ocLast) {
+	var prev *ocLast
+	for i := range ocs {
+		cur := &ocs[i]
+		if !cur.has {
+			continue
+		}
+		if prev != nil {
+			reset := cur.pid != prev.pid && cur.pid >= 0 && prev.pid >= 0
+			for k := range cur.vals {
+				if cur.vals[k] < prev.vals[k] {
+					reset = true
+				}
+			}
+			var hits, total float64
+			for k := range cur.vals {
+				d := cur.vals[k]
+				if !reset {
+					d -= prev.vals[k]
+				}
+				h.OCDelta[k][i] = float64(d)
+				total += float64(d)
+				if k != OCMiss {
+					hits += float64(d)
+				}
+			}
+			if reset {
+				h.Resets = append(h.Resets, i)
+			}
+			if total > 0 {
+				h.HitRate[i] = hits / total
+			}
+		}
+		prev = cur
+	}
+}
+
+func nanSeries(n int) Series {
+	s := make(Series, n)
+	for i := range s {
+		s[i] = math.NaN()
+	}
+	return s
+}
