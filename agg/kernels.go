@@ -141,4 +141,3 @@ func allValid(valid []byte, start, end int) bool {
 	}
 	return true
 }
-

@@ -75,4 +75,3 @@ func (h *HostResult) Metric(name string) *MinMaxAvg {
 	}
 	return &h.Metrics[i]
 }
-
