@@ -88,24 +88,26 @@ func (s *exactSum) Float() float64 {
 			hi++
 		}
 	}
-	f := float64(hi)*(1<<64) + float64(lo) // exact when the sum fits in 53 bits
-	if hi != 0 {
-		f = bigFloat(hi, lo) // two roundings above would not be correctly rounded
-	}
+	f := u128Float(hi, lo)
 	if neg {
 		f = -f
 	}
 	return math.Ldexp(f, -fracBits)
 }
 
-// bigFloat converts a 128-bit unsigned integer to float64, correctly rounded.
-func bigFloat(hi, lo uint64) float64 {
-	var b big.Int
-	b.SetUint64(hi)
-	b.Lsh(&b, 64)
-	b.Or(&b, new(big.Int).SetUint64(lo))
-	f, _ := new(big.Float).SetInt(&b).Float64()
-	return f
+// u128Float converts a 128-bit unsigned integer to float64, correctly
+// rounded: its top 64 bits, with a sticky bit for any bit below them, go
+// through the hardware's one rounding.
+func u128Float(hi, lo uint64) float64 {
+	if hi == 0 {
+		return float64(lo)
+	}
+	lz := uint(bits.LeadingZeros64(hi))
+	top := hi<<lz | lo>>(64-lz) // a shift by 64 is 0 in Go
+	if lo<<lz != 0 {
+		top |= 1
+	}
+	return math.Ldexp(float64(top), int(64-lz))
 }
 
 func (s *exactSum) addBig(x float64) {

@@ -88,3 +88,20 @@ func TestExactSumInts(t *testing.T) {
 		t.Fatalf("int sum %v, want %v", got, w)
 	}
 }
+
+func TestU128Float(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 100000 {
+		hi, lo := r.Uint64()>>r.IntN(64), r.Uint64()
+		if r.IntN(4) == 0 {
+			lo = lo >> 11 << 11 // halfway cases
+			lo |= uint64(r.IntN(2)) << 10
+		}
+		b := new(big.Int).SetUint64(hi)
+		b.Lsh(b, 64).Or(b, new(big.Int).SetUint64(lo))
+		want, _ := new(big.Float).SetInt(b).Float64()
+		if got := u128Float(hi, lo); got != want {
+			t.Fatalf("u128Float(%#x, %#x) = %v, want %v", hi, lo, got, want)
+		}
+	}
+}
