@@ -3,9 +3,11 @@ package agg
 import "github.com/resreport/resreport/columnar"
 
 // NamedSeries is one output column of the aggregates: its key in JSON and
-// Parquet, and one value per row.
+// Parquet, whether it holds whole numbers (counts, sums of integers,
+// counter deltas: INT64 in Parquet), and one value per row.
 type NamedSeries struct {
 	Key    string
+	Int    bool
 	Values Series
 }
 
@@ -15,22 +17,22 @@ type NamedSeries struct {
 // cluster_bins.parquet both use it.
 func (r *Result) ClusterColumns() []NamedSeries {
 	nb := len(r.Bins)
-	cols := []NamedSeries{{"host_count", intSeries(r.HostCount, nb)}}
+	cols := []NamedSeries{{"host_count", true, intSeries(r.HostCount, nb)}}
 	for m, s := range r.Gauges {
 		if s.Avg == nil {
 			continue
 		}
 		k := Key(m)
-		cols = append(cols, NamedSeries{k + "_avg", s.Avg}, NamedSeries{k + "_max", s.Max}, NamedSeries{k + "_min", s.Min})
+		cols = append(cols, NamedSeries{k + "_avg", false, s.Avg}, NamedSeries{k + "_max", false, s.Max}, NamedSeries{k + "_min", false, s.Min})
 	}
 	for k, m := range ocCols {
-		cols = append(cols, NamedSeries{Key(m) + "_sum", r.OCSum[k]}, NamedSeries{Key(m) + "_avg", r.OCAvg[k]})
+		cols = append(cols, NamedSeries{Key(m) + "_sum", true, r.OCSum[k]}, NamedSeries{Key(m) + "_avg", false, r.OCAvg[k]})
 	}
 	return append(cols,
-		NamedSeries{"oc_hosts", intSeries(r.OCHosts, nb)},
-		NamedSeries{"cache_hit_rate", r.HitRate},
-		NamedSeries{"total_hits", r.TotalHits},
-		NamedSeries{"total_requests", r.TotalRequests},
+		NamedSeries{"oc_hosts", true, intSeries(r.OCHosts, nb)},
+		NamedSeries{"cache_hit_rate", false, r.HitRate},
+		NamedSeries{"total_hits", true, r.TotalHits},
+		NamedSeries{"total_requests", true, r.TotalRequests},
 	)
 }
 
@@ -50,16 +52,16 @@ const hostJSONMetrics = 4
 func (h *HostResult) HostJSONColumns() []NamedSeries { return h.hostColumns(hostJSONMetrics) }
 
 func (h *HostResult) hostColumns(metrics int) []NamedSeries {
-	cols := []NamedSeries{{"records", int64Series(h.Samples)}}
+	cols := []NamedSeries{{"records", true, int64Series(h.Samples)}}
 	for i, m := range hostCols[:metrics] {
 		k := Key(m)
 		s := &h.Metrics[i]
-		cols = append(cols, NamedSeries{k + "_avg", s.Avg}, NamedSeries{k + "_max", s.Max}, NamedSeries{k + "_min", s.Min})
+		cols = append(cols, NamedSeries{k + "_avg", false, s.Avg}, NamedSeries{k + "_max", false, s.Max}, NamedSeries{k + "_min", false, s.Min})
 	}
 	for k, m := range ocCols {
-		cols = append(cols, NamedSeries{Key(m) + "_delta", h.OCDelta[k]})
+		cols = append(cols, NamedSeries{Key(m) + "_delta", true, h.OCDelta[k]})
 	}
-	return append(cols, NamedSeries{"cache_hit_rate", h.HitRate})
+	return append(cols, NamedSeries{"cache_hit_rate", false, h.HitRate})
 }
 
 func intSeries(v []int, n int) Series {
@@ -83,37 +85,34 @@ func int64Series(v []int64) Series {
 func (r *Result) ClusterTable() *columnar.Table {
 	t := &columnar.Table{Time: r.Bins}
 	for _, c := range r.ClusterColumns() {
-		t.Cols = append(t.Cols, tableCol(c))
+		t.Cols = append(t.Cols, columnar.TableCol{Name: c.Key, Int: c.Int, Values: c.Values})
 	}
 	return t
 }
 
-// HostTable returns the per-host per-bin aggregates as one table with a
-// host column, hosts by name, bins ascending (host_bins.parquet).
-func (r *Result) HostTable() *columnar.Table {
-	t := &columnar.Table{Host: []string{}}
-	for i := range r.Hosts {
-		h := &r.Hosts[i]
-		for _, g := range h.Bins {
-			t.Time = append(t.Time, r.Bins[g])
-			t.Host = append(t.Host, h.Name)
-		}
-		for j, c := range h.HostColumns() {
-			if i == 0 {
-				t.Cols = append(t.Cols, columnar.TableCol{Name: c.Key})
-			}
-			tc := tableCol(c)
-			t.Cols[j].Values = append(t.Cols[j].Values, tc.Values...)
-			t.Cols[j].Valid = append(t.Cols[j].Valid, tc.Valid...)
-		}
+// HostTableColumns are the value columns of host_bins.parquet, after time
+// and host (HostColumns' keys and types).
+func HostTableColumns() []columnar.TableColumn {
+	var h HostResult
+	h.Metrics = make([]MinMaxAvg, len(hostCols))
+	var out []columnar.TableColumn
+	for _, c := range h.HostColumns() {
+		out = append(out, columnar.TableColumn{Name: c.Key, Int: c.Int})
 	}
-	return t
+	return out
 }
 
-func tableCol(c NamedSeries) columnar.TableCol {
-	tc := columnar.TableCol{Name: c.Key, Values: c.Values, Valid: make([]bool, len(c.Values))}
-	for i, v := range c.Values {
-		tc.Valid[i] = v == v && v-v == 0 // not NaN, not ±Inf
+// HostRows appends host h's rows to a host_bins.parquet writer made with
+// HostTableColumns and the run's host table.
+func HostRows(tw *columnar.TableWriter, h *HostResult) error {
+	cols := h.HostColumns()
+	vals := make([][]float64, len(cols))
+	for i, c := range cols {
+		vals[i] = c.Values
 	}
-	return tc
+	idx := make([]int32, len(h.Start))
+	for i := range idx {
+		idx[i] = h.Index
+	}
+	return tw.WriteRows(h.Start, idx, vals)
 }

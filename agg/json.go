@@ -11,83 +11,120 @@ import (
 	"github.com/resreport/resreport/columnar"
 )
 
-// Document is what --json writes: {"summary": …, "findings": …, "bins":
-// […], "hosts": {"HOST": […]}}. Bin and host-bin objects use the keys of
+// Document is what --json writes: {"hosts": {"HOST": […]}, "bins": […],
+// "findings": […], "summary": …}. The hosts come first because they are
+// written while the logs are read, host by host (JSONWriter), so the
+// document is never held whole. Bin and host-bin objects use the keys of
 // the reference script's compute_cluster_stats and compute_per_host_stats,
 // plus keys for the metrics the reference does not aggregate; a value the
-// reference writes as -1 (no data) is null here, and so is any statistic of
-// a bin without values.
+// reference writes as -1 (no data) is null here, and so is any statistic
+// of a bin without values.
 type Document struct {
 	Summary  any // marshalled with encoding/json
 	Findings any // omitted when nil
 	Result   *Result
 }
 
-// WriteJSON writes doc to w. Keys, bin times and host names are encoded
-// once; values are appended with strconv, so the cost is a few bytes of
-// work per number.
+// WriteJSON writes doc, whose Result holds its hosts (KeepHosts), to w.
 func WriteJSON(w io.Writer, doc *Document) error {
+	jw := NewJSONWriter(w)
+	for i := range doc.Result.Hosts {
+		if err := jw.Host(&doc.Result.Hosts[i]); err != nil {
+			return err
+		}
+	}
+	return jw.Finish(doc.Result, doc.Findings, doc.Summary)
+}
+
+// JSONWriter streams the --json document: Host for each host, in host
+// order, then Finish. Keys and host names are encoded once; values are
+// appended with strconv, so the cost is a few bytes of work per number.
+type JSONWriter struct {
+	bw    *bufio.Writer
+	e     *jsonEnc
+	hosts int
+	keys  [][]byte // the host objects' keys, after the first host
+}
+
+// NewJSONWriter starts the document on w.
+func NewJSONWriter(w io.Writer) *JSONWriter {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	e := &jsonEnc{w: bw}
-	e.raw(`{"summary":`)
-	e.value(doc.Summary)
-	if doc.Findings != nil {
-		e.raw(`,"findings":`)
-		e.value(doc.Findings)
+	j := &JSONWriter{bw: bw, e: &jsonEnc{w: bw}}
+	j.e.raw(`{"hosts":{`)
+	return j
+}
+
+// Host writes host h's bins.
+func (j *JSONWriter) Host(h *HostResult) error {
+	e := j.e
+	if j.hosts > 0 {
+		e.raw(",")
 	}
-	r := doc.Result
-	times := make([][]byte, len(r.Bins)) // `{"time":"…"`
-	for g, t := range r.Bins {
-		times[g] = append([]byte(`{"time":`), quote(columnar.FormatTimestamp(t))...)
+	j.hosts++
+	name := quote(h.Name)
+	hostKey := append([]byte(`,"host":`), name...)
+	e.bytes(name)
+	e.raw(":[")
+	cols := h.HostJSONColumns()
+	if j.keys == nil {
+		j.keys = encodeKeys(cols) // the same keys for every host
 	}
-	e.raw(`,"bins":[`)
+	for i, t := range h.Start {
+		if i > 0 {
+			e.raw(",")
+		}
+		e.raw(`{"time":`)
+		e.bytes(quote(columnar.FormatTimestamp(t)))
+		e.bytes(hostKey)
+		for k, c := range cols {
+			e.bytes(j.keys[k])
+			e.num(c.Values[i])
+		}
+		e.raw("}")
+	}
+	e.raw("]")
+	return j.failed()
+}
+
+// Finish writes the cluster bins, the findings (omitted when nil) and the
+// summary, and flushes.
+func (j *JSONWriter) Finish(r *Result, findings, summary any) error {
+	e := j.e
+	e.raw(`},"bins":[`)
 	cols := r.ClusterColumns()
 	keys := encodeKeys(cols)
-	for g := range r.Bins {
+	for g, t := range r.Bins {
 		if g > 0 {
 			e.raw(",")
 		}
-		e.bytes(times[g])
+		e.raw(`{"time":`)
+		e.bytes(quote(columnar.FormatTimestamp(t)))
 		for k, c := range cols {
 			e.bytes(keys[k])
 			e.num(c.Values[g])
 		}
 		e.raw("}")
 	}
-	e.raw(`],"hosts":{`)
-	for i := range r.Hosts {
-		h := &r.Hosts[i]
-		if i > 0 {
-			e.raw(",")
-		}
-		name := quote(h.Name)
-		hostKey := append([]byte(`,"host":`), name...)
-		e.bytes(name)
-		e.raw(":[")
-		cols := h.HostJSONColumns()
-		if i == 0 {
-			keys = encodeKeys(cols) // the same keys for every host
-		}
-		for j, g := range h.Bins {
-			if j > 0 {
-				e.raw(",")
-			}
-			e.bytes(times[g])
-			e.bytes(hostKey)
-			for k, c := range cols {
-				e.bytes(keys[k])
-				e.num(c.Values[j])
-			}
-			e.raw("}")
-		}
-		e.raw("]")
+	e.raw("]")
+	if findings != nil {
+		e.raw(`,"findings":`)
+		e.value(findings)
 	}
-	e.raw("}}\n")
-	if e.err != nil {
-		return fmt.Errorf("write json: %w", e.err)
+	e.raw(`,"summary":`)
+	e.value(summary)
+	e.raw("}\n")
+	if err := j.failed(); err != nil {
+		return err
 	}
-	if err := bw.Flush(); err != nil {
+	if err := j.bw.Flush(); err != nil {
 		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
+
+func (j *JSONWriter) failed() error {
+	if j.e.err != nil {
+		return fmt.Errorf("write json: %w", j.e.err)
 	}
 	return nil
 }

@@ -217,25 +217,46 @@ func (c *columnChunk) lookupNums(vals []int64) {
 	c.last, c.lastIdx = last, lastIdx
 }
 
-// appendFloatsBool appends the rows vals of an optional column, with
-// validity flags (nil: no nulls).
-func (c *columnChunk) appendFloatsBool(vals []float64, valid []bool) {
+// appendFloatsFinite appends vals to an optional DOUBLE column; NaN and
+// ±Inf are null.
+func (c *columnChunk) appendFloatsFinite(vals []float64) {
 	from := len(c.floats)
-	for i, v := range vals {
-		if c.rows>>3 == len(c.valid) {
-			c.valid = append(c.valid, 0)
-		}
-		if valid == nil || valid[i] {
-			c.valid[c.rows>>3] |= 1 << (uint(c.rows) & 7)
+	for _, v := range vals {
+		if c.markValid(v-v == 0) { // false for NaN and ±Inf
 			c.floats = append(c.floats, v)
-		} else {
-			c.nulls++
 		}
-		c.rows++
 	}
 	if c.dictOn {
 		c.lookupNums(unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(c.floats[from:]))), len(c.floats)-from))
 	}
+}
+
+// appendIntsFromFloats appends vals, whole numbers, to an optional INT64
+// column; NaN and ±Inf are null.
+func (c *columnChunk) appendIntsFromFloats(vals []float64) {
+	from := len(c.ints)
+	for _, v := range vals {
+		if c.markValid(v-v == 0) {
+			c.ints = append(c.ints, int64(v))
+		}
+	}
+	if c.dictOn {
+		c.lookupNums(c.ints[from:])
+	}
+}
+
+// markValid appends one row's validity to an optional column and reports it.
+func (c *columnChunk) markValid(ok bool) bool {
+	if c.rows>>3 == len(c.valid) {
+		c.valid = append(c.valid, 0)
+	}
+	if ok {
+		c.valid[c.rows>>3] |= 1 << (uint(c.rows) & 7)
+	} else {
+		c.nulls++
+	}
+	c.rows++
+	return ok
 }
 
 // appendIndexes appends rows off..off+n-1 of idx, indexes into the fixed

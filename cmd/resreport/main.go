@@ -32,10 +32,6 @@ func buildVersion() string {
 	return "dev"
 }
 
-// defaultMemoryLimit is the Go runtime's soft memory limit unless
-// GOMEMLIMIT is set.
-const defaultMemoryLimit = 256 << 20
-
 func main() {
 	os.Exit(runMain(os.Args))
 }
@@ -65,11 +61,7 @@ func runMain(args []string) int {
 	ctx, stop := withSignals(context.Background())
 	defer stop()
 	defer startProfile()()
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// Memory is bounded by hosts × bins, not by the input; a soft limit
-		// keeps the garbage collector from letting the heap double past it.
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
+	setMemoryLimit()
 	app := newApp()
 	err := app.RunContext(ctx, permuteArgs(app, args))
 	return exitCode(ctx, err)

@@ -46,6 +46,9 @@ func float64At(t *testing.T, tbl arrow.Table, name string, row int) (float64, bo
 			if ch.IsNull(row) {
 				return 0, false
 			}
+			if ic, ok := ch.(*array.Int64); ok {
+				return float64(ic.Value(row)), true
+			}
 			return ch.(*array.Float64).Value(row), true
 		}
 		row -= ch.Len()
@@ -86,6 +89,16 @@ func TestParquetOutputs(t *testing.T) {
 			}
 		}
 	}
+	intCols := func(tbl arrow.Table, names ...string) {
+		t.Helper()
+		for _, n := range names {
+			idx := tbl.Schema().FieldIndices(n)
+			if len(idx) != 1 || tbl.Schema().Field(idx[0]).Type.ID() != arrow.INT64 {
+				t.Errorf("column %s: want one INT64 column, got %v", n, idx)
+			}
+		}
+	}
+	intCols(bins, "host_count", "oc_hosts", "total_hits", "total_requests", "oc_mem_hit_sum", "oc_miss_sum")
 	hostRows := 0
 	for _, rows := range doc.Hosts {
 		hostRows += len(rows)
@@ -94,4 +107,5 @@ func TestParquetOutputs(t *testing.T) {
 	if int(hb.NumRows()) != hostRows {
 		t.Fatalf("host_bins.parquet %d rows, %d host bins", hb.NumRows(), hostRows)
 	}
+	intCols(hb, "records", "oc_mem_hit_delta", "oc_miss_delta")
 }

@@ -102,6 +102,9 @@ func runFromFlags(c *cli.Context, samplesPath string) (*outcome, error) {
 	if err != nil {
 		return nil, cli.Exit(err.Error(), 1)
 	}
+	if err := checkFits(j, plan, scan.Peek(plan), true); err != nil {
+		return nil, cli.Exit(err.Error(), 1)
+	}
 	hook, stopProgress := startProgress(chooseProgress(c.Bool("quiet"), os.Stderr), os.Stderr, log)
 	j.Progress = hook
 	var o *outcome
@@ -254,12 +257,14 @@ func writeOutputs(c *cli.Context, o *outcome, findings []agg.Finding, out, parqu
 	if parquetDir != "" {
 		for _, t := range []struct {
 			name  string
-			table func() *columnar.Table
-		}{{"cluster_bins.parquet", o.Result.ClusterTable}, {"host_bins.parquet", o.Result.HostTable}} {
+			write func(io.Writer) error
+		}{
+			{"cluster_bins.parquet", func(w io.Writer) error { return columnar.WriteTable(w, o.Result.ClusterTable()) }},
+			{"host_bins.parquet", func(w io.Writer) error { return writeHostTable(w, o) }},
+		} {
 			tasks = append(tasks, func() error {
 				path := filepath.Join(parquetDir, t.name)
-				table := t.table()
-				if err := columnar.WriteFileAtomic(path, func(w io.Writer) error { return columnar.WriteTable(w, table) }); err != nil {
+				if err := columnar.WriteFileAtomic(path, t.write); err != nil {
 					return err
 				}
 				o.log.Info("wrote parquet", zap.String("path", path))
@@ -288,6 +293,20 @@ func writeOutputs(c *cli.Context, o *outcome, findings []agg.Finding, out, parqu
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// writeHostTable writes host_bins.parquet from the hosts of the result.
+func writeHostTable(w io.Writer, o *outcome) error {
+	tw, err := columnar.NewTableWriter(w, o.Plan.Hosts, agg.HostTableColumns())
+	if err != nil {
+		return err
+	}
+	for i := range o.Result.Hosts {
+		if err := agg.HostRows(tw, &o.Result.Hosts[i]); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
 }
 
 // writeJSON writes the --json document.

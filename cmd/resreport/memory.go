@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/resreport/resreport/agg"
+	"github.com/resreport/resreport/scan"
+)
+
+// machineMemory returns the memory this process may use: the cgroup's
+// limit when there is one, else the machine's physical memory; 0 when
+// neither is known.
+func machineMemory() int64 {
+	phys := physicalMemory()
+	for _, p := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if err == nil && n > 0 && (phys == 0 || n < phys) {
+			return n
+		}
+	}
+	return phys
+}
+
+// setMemoryLimit gives the Go runtime a soft memory limit of 90% of what
+// the machine allows, unless GOMEMLIMIT is set: the garbage collector
+// then works as usual (GOGC) while the heap is small and harder only near
+// the machine's limit. A fixed limit below the live heap would make it run
+// back to back.
+func setMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	if m := machineMemory(); m > 0 {
+		debug.SetMemoryLimit(m / 10 * 9)
+	}
+}
+
+// intervalSteps are the bin widths suggested when a run would not fit.
+var intervalSteps = []int64{1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 900000,
+	1800000, 3600000, 7200000, 21600000, 43200000, 86400000}
+
+// checkFits estimates the memory the run needs from the plan (hosts × time
+// span / interval) and fails with the interval that would fit when it is
+// more than the machine has, instead of running out of memory later.
+func checkFits(j *job, plan *scan.Plan, span *scan.Span, ordered bool) error {
+	avail := machineMemory()
+	if avail <= 0 {
+		return nil
+	}
+	limit := avail / 10 * 8
+	need := func(intervalMS int64) (int64, agg.MemoryPlan) {
+		p := memoryPlan(j, plan, span, intervalMS, ordered)
+		return agg.Estimate(p), p
+	}
+	n, p := need(j.IntervalMS)
+	if n <= limit {
+		return nil
+	}
+	msg := fmt.Sprintf("this run needs about %s of memory (%d hosts, %d bins of %s, up to %d per host), more than the %s this machine allows",
+		fmtBytes(n), p.Hosts, p.ClusterBins, formatInterval(j.IntervalMS), p.HostBins, fmtBytes(avail))
+	for _, iv := range intervalSteps {
+		if iv > j.IntervalMS {
+			if m, _ := need(iv); m <= limit {
+				return fmt.Errorf("%s: --interval %s would fit (or narrow --since/--until)", msg, formatInterval(iv))
+			}
+		}
+	}
+	return fmt.Errorf("%s: narrow --since/--until", msg)
+}
+
+// memoryPlan counts the bins of the planned run.
+func memoryPlan(j *job, plan *scan.Plan, span *scan.Span, intervalMS int64, ordered bool) agg.MemoryPlan {
+	iv := intervalMS * 1000
+	bins := func(first, last int64) int64 {
+		first, last = max(first, j.Since), min(last, j.Until)
+		if first > last {
+			return 0
+		}
+		return (last-first)/iv + 2 // +1 for the bins' alignment, +1 for a short last bin of the day
+	}
+	p := agg.MemoryPlan{Hosts: len(plan.Hosts), Workers: j.Workers, Ordered: ordered}
+	if p.Workers <= 0 {
+		p.Workers = 2
+	}
+	p.ClusterBins = bins(span.First, span.Last)
+	for _, h := range span.Hosts {
+		p.HostBins = max(p.HostBins, bins(h.First, h.Last))
+	}
+	return p
+}
+
+func fmtBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", n>>10)
+}
