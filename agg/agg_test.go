@@ -197,11 +197,12 @@ func TestAddAllocs(t *testing.T) {
 		rows = append(rows, row{int32(i % 3), "2026-05-06T22:00:00", 1, map[string]float64{"shm_memory_usage": float64(i), "oc_hit_mem": float64(i),
 			"oc_hit_disk": 0, "oc_hit_l2": 0, "oc_hit_remote": 0, "oc_miss": 1, "worker_oc_service_thread_usage": 0.5}})
 	}
-	b := batchOf(t, rows)
+	var b columnar.View
+	batchOf(t, rows).View(&b)
 	binner, _ := NewBinner(60000)
 	p := NewPartial(binner)
-	p.Add(b) // first call creates the bins
-	if allocs := testing.AllocsPerRun(100, func() { p.Add(b) }); allocs != 0 {
+	p.Add(&b) // first call creates the bins
+	if allocs := testing.AllocsPerRun(100, func() { p.Add(&b) }); allocs != 0 {
 		t.Fatalf("Partial.Add: %v allocations per call, want 0", allocs)
 	}
 }
@@ -221,10 +222,12 @@ func BenchmarkAdd(b *testing.B) {
 	}
 	binner, _ := NewBinner(60000)
 	p := NewPartial(binner)
+	var v columnar.View
+	batch.View(&v)
 	b.SetBytes(int64(batch.Len) * 680) // as many bytes as the lines it came from
 	b.ReportAllocs()
 	for b.Loop() {
-		p.Add(batch)
+		p.Add(&v)
 	}
 }
 
@@ -273,7 +276,13 @@ func TestRunStats(t *testing.T) {
 			wabs += math.Abs(v)
 			wmx, wmn = max(wmx, v), min(wmn, v)
 		}
-		gc, gs, gmx, gmn := runStats(c, start, start+n, false)
+		cv := columnar.ColumnView{Valid: c.Valid}
+		if kind == columnar.Int {
+			cv.Ints = c.Ints
+		} else {
+			cv.Floats = c.Floats
+		}
+		gc, gs, gmx, gmn := runStats(&cv, start, start+n, false)
 		if gc != wc || (wc > 0 && (gmx != wmx || gmn != wmn || math.Abs(gs-ws) > 1e-12*wabs)) {
 			t.Fatalf("iter %d: runStats = %d %v %v %v, want %d %v %v %v", iter, gc, gs, gmx, gmn, wc, ws, wmx, wmn)
 		}
@@ -306,27 +315,12 @@ func TestAllValid(t *testing.T) {
 }
 
 func TestDensity(t *testing.T) {
-	valid := make([]byte, 64)
 	for _, c := range []struct {
-		set  []int // valid rows
-		n    int
-		want uint8
-	}{
-		{nil, 0, noneValid}, {nil, 500, noneValid}, {[]int{499}, 500, someValid}, {[]int{500}, 500, noneValid},
-		{[]int{3}, 100, someValid},
-	} {
-		clear(valid)
-		for _, i := range c.set {
-			valid[i>>3] |= 1 << (i & 7)
+		nulls, n int
+		want     uint8
+	}{{0, 0, noneValid}, {500, 500, noneValid}, {499, 500, someValid}, {1, 100, someValid}, {0, 300, allRowsValid}} {
+		if got := density(&columnar.ColumnView{Nulls: c.nulls}, c.n); got != c.want {
+			t.Errorf("density(%d nulls of %d) = %d, want %d", c.nulls, c.n, got, c.want)
 		}
-		if got := density(valid, c.n); got != c.want {
-			t.Errorf("density(%v, %d) = %d, want %d", c.set, c.n, got, c.want)
-		}
-	}
-	for i := range valid {
-		valid[i] = 0xff
-	}
-	if got := density(valid, 300); got != allRowsValid {
-		t.Errorf("density(all, 300) = %d", got)
 	}
 }

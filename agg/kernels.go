@@ -9,14 +9,14 @@ import (
 
 // runStats returns count, sum, max and min of the valid values of rows
 // [start, end) of col; dense says that col has no null in the batch.
-func runStats(col *columnar.Column, start, end int, dense bool) (cnt int32, sum, mx, mn float64) {
+func runStats(col *columnar.ColumnView, start, end int, dense bool) (cnt int32, sum, mx, mn float64) {
 	if !dense && !allValid(col.Valid, start, end) {
-		if col.Kind == columnar.Int {
+		if col.Ints != nil {
 			return runStatsSparse(col.Ints, col.Valid, start, end)
 		}
 		return runStatsSparse(col.Floats, col.Valid, start, end)
 	}
-	if col.Kind == columnar.Int {
+	if col.Ints != nil {
 		return runStatsInts(col.Ints[start:end])
 	}
 	return runStatsFloats(col.Floats[start:end])
@@ -93,26 +93,15 @@ const (
 	noneValid           // only nulls
 )
 
-// density classifies the first n rows of a validity bitmap.
-func density(valid []byte, n int) uint8 {
-	if n == 0 {
+// density classifies the first n rows of a column.
+func density(c *columnar.ColumnView, n int) uint8 {
+	switch {
+	case n == 0 || c.Nulls >= n:
 		return noneValid
-	}
-	if allValid(valid, 0, n) {
+	case c.Nulls == 0:
 		return allRowsValid
 	}
-	i := 0
-	for ; i+64 <= n; i += 64 {
-		if binary.LittleEndian.Uint64(valid[i>>3:]) != 0 {
-			return someValid
-		}
-	}
-	for ; i < n; i++ {
-		if valid[i>>3]&(1<<(uint(i)&7)) != 0 {
-			return someValid
-		}
-	}
-	return noneValid
+	return someValid
 }
 
 // allValid reports whether rows [start, end) (end > start) are all valid,

@@ -173,7 +173,7 @@ func (p *Partial) slotIndex(host int32, bin int64) int32 {
 }
 
 // cutRuns splits the batch's rows into runs of one host and one bin.
-func (p *Partial) cutRuns(b *columnar.Batch) {
+func (p *Partial) cutRuns(b *columnar.View) {
 	p.runs = p.runs[:0]
 	n := b.Len
 	for i := 0; i < n; {
@@ -196,7 +196,7 @@ func (p *Partial) cutRuns(b *columnar.Batch) {
 
 // Add folds the rows of b, which follow the rows added before in input
 // order, into the partial. It does not retain b.
-func (p *Partial) Add(b *columnar.Batch) {
+func (p *Partial) Add(b *columnar.View) {
 	if b.Len == 0 {
 		return
 	}
@@ -213,7 +213,7 @@ func (p *Partial) Add(b *columnar.Batch) {
 	// cache this is ~1.4× the run-major order (BenchmarkKernels).
 	p.dense = p.dense[:0]
 	for _, m := range gaugeCols {
-		p.dense = append(p.dense, density(b.Cols[m].Valid, b.Len))
+		p.dense = append(p.dense, density(&b.Cols[m], b.Len))
 	}
 	p.targets = p.targets[:0]
 	for _, r := range p.runs {
@@ -240,7 +240,7 @@ func (p *Partial) Add(b *columnar.Batch) {
 
 // addPods remembers the distinct worker ids of each host. Rows of a run
 // almost always repeat the last id seen, which costs one comparison.
-func (p *Partial) addPods(b *columnar.Batch) {
+func (p *Partial) addPods(b *columnar.View) {
 	for _, r := range p.runs {
 		host := p.slotHost[r.slot]
 		pods := p.pods[host]
@@ -259,8 +259,8 @@ func (p *Partial) addPods(b *columnar.Batch) {
 
 // addOC keeps, per host-bin, the last sample whose five OC_HIT_NUM
 // counters are all present.
-func (p *Partial) addOC(b *columnar.Batch) {
-	var cols [NumOC]*columnar.Column
+func (p *Partial) addOC(b *columnar.View) {
+	var cols [NumOC]*columnar.ColumnView
 	for k, m := range ocCols {
 		cols[k] = &b.Cols[m]
 	}

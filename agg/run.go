@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/resreport/resreport/columnar"
@@ -38,11 +39,11 @@ type RunOptions struct {
 	// hundreds of hosts streams them through Host instead.
 	KeepHosts bool
 
-	// Samples, if set, receives every batch in unit order from one
-	// goroutine, while reading goes on, several at a time: SamplesChunkRows
-	// rows or more but at the end. It must not keep the batches after
-	// returning.
-	Samples func(bs []*columnar.Batch) error
+	// Samples, if set, receives every record batch in unit order from
+	// one goroutine, while reading goes on, several at a time:
+	// SamplesChunkRows rows or more but at the end. It must Retain those
+	// it keeps after returning.
+	Samples func(recs []arrow.RecordBatch) error
 }
 
 // Run reads every unit of src on o.Workers goroutines, in unit order, and
@@ -76,16 +77,20 @@ func Run(ctx context.Context, src columnar.Source, o RunOptions) (*Result, error
 	for range workers {
 		g.Go(func() error {
 			rd := src.NewReader()
+			var view columnar.View
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(units) {
 					return nil
 				}
 				p := c.getPartial()
-				emit := func(b *columnar.Batch) error {
-					p.Add(b)
+				emit := func(rec arrow.RecordBatch) error {
+					if err := columnar.ViewOf(rec, &view); err != nil {
+						return err
+					}
+					p.Add(&view)
 					if samples != nil {
-						return samples.put(i, b)
+						return samples.put(i, rec)
 					}
 					return nil
 				}
@@ -366,20 +371,20 @@ type orderedBatches struct {
 	cond     *sync.Cond
 	ctx      context.Context
 	next     int // the unit being passed on
-	held     map[int][]*columnar.Batch
+	held     map[int][]arrow.RecordBatch
 	finished map[int]bool // units ahead of next that are done
 	rows     int
 
-	ch     chan *columnar.Batch
+	ch     chan arrow.RecordBatch
 	stop   chan struct{} // closed when the consumer failed
 	exited chan struct{}
 	err    error // the consumer's
 	once   sync.Once
 }
 
-func newOrderedBatches(ctx context.Context, consume func([]*columnar.Batch) error) *orderedBatches {
-	q := &orderedBatches{ctx: ctx, held: map[int][]*columnar.Batch{}, finished: map[int]bool{},
-		ch: make(chan *columnar.Batch, 8), stop: make(chan struct{}), exited: make(chan struct{})}
+func newOrderedBatches(ctx context.Context, consume func([]arrow.RecordBatch) error) *orderedBatches {
+	q := &orderedBatches{ctx: ctx, held: map[int][]arrow.RecordBatch{}, finished: map[int]bool{},
+		ch: make(chan arrow.RecordBatch, 8), stop: make(chan struct{}), exited: make(chan struct{})}
 	q.cond = sync.NewCond(&q.mu)
 	context.AfterFunc(ctx, func() {
 		q.mu.Lock()
@@ -391,9 +396,9 @@ func newOrderedBatches(ctx context.Context, consume func([]*columnar.Batch) erro
 }
 
 // consume gathers SamplesChunkRows rows per call of f.
-func (q *orderedBatches) consume(f func([]*columnar.Batch) error) {
+func (q *orderedBatches) consume(f func([]arrow.RecordBatch) error) {
 	defer close(q.exited)
-	var bs []*columnar.Batch
+	var bs []arrow.RecordBatch
 	rows := 0
 	flush := func() {
 		if q.err == nil && len(bs) > 0 {
@@ -410,7 +415,7 @@ func (q *orderedBatches) consume(f func([]*columnar.Batch) error) {
 	}
 	for b := range q.ch {
 		bs = append(bs, b)
-		if rows += b.Len; rows >= SamplesChunkRows {
+		if rows += int(b.NumRows()); rows >= SamplesChunkRows {
 			flush()
 		}
 	}
@@ -418,7 +423,7 @@ func (q *orderedBatches) consume(f func([]*columnar.Batch) error) {
 }
 
 // send passes b (retained) to the consumer; q.mu is held.
-func (q *orderedBatches) send(b *columnar.Batch) error {
+func (q *orderedBatches) send(b arrow.RecordBatch) error {
 	select {
 	case q.ch <- b:
 		return nil
@@ -432,7 +437,7 @@ func (q *orderedBatches) send(b *columnar.Batch) error {
 }
 
 // put passes on or holds a batch of unit i.
-func (q *orderedBatches) put(i int, b *columnar.Batch) error {
+func (q *orderedBatches) put(i int, b arrow.RecordBatch) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for i != q.next && q.rows > maxHeldRows && q.ctx.Err() == nil {
@@ -441,12 +446,12 @@ func (q *orderedBatches) put(i int, b *columnar.Batch) error {
 	if err := q.ctx.Err(); err != nil {
 		return err
 	}
-	b.Retain(1)
+	b.Retain()
 	if i == q.next {
 		return q.send(b)
 	}
 	q.held[i] = append(q.held[i], b)
-	q.rows += b.Len
+	q.rows += int(b.NumRows())
 	return nil
 }
 
@@ -459,7 +464,7 @@ func (q *orderedBatches) done(i int) {
 		delete(q.finished, q.next)
 		q.next++
 		for _, b := range q.held[q.next] {
-			q.rows -= b.Len
+			q.rows -= int(b.NumRows())
 			if q.send(b) != nil {
 				break
 			}
@@ -494,15 +499,17 @@ func FromBatches(intervalMS int64, hosts []string, units [][]*columnar.Batch) (*
 // memSource is a Source over batches in memory.
 type memSource struct {
 	hosts []string
+	dict  *columnar.HostDict
 	data  [][]*columnar.Batch
 	units []columnar.Unit
 }
 
 func newMemSource(hosts []string, data [][]*columnar.Batch) *memSource {
-	s := &memSource{hosts: hosts, data: data}
+	s := &memSource{hosts: hosts, data: data, dict: columnar.NewHostDict(hosts)}
 	for _, bs := range data {
 		set := map[int32]bool{}
 		for _, b := range bs {
+			b.Retain(1) // the caller's: never recycled by the records' release
 			for _, h := range b.Host[:b.Len] {
 				set[h] = true
 			}
@@ -516,9 +523,12 @@ func (s *memSource) Hosts() []string                { return s.hosts }
 func (s *memSource) Units() []columnar.Unit         { return s.units }
 func (s *memSource) NewReader() columnar.UnitReader { return s }
 
-func (s *memSource) ReadUnit(ctx context.Context, i int, emit func(*columnar.Batch) error) error {
+func (s *memSource) ReadUnit(ctx context.Context, i int, emit func(arrow.RecordBatch) error) error {
 	for _, b := range s.data[i] {
-		if err := emit(b); err != nil {
+		rec := b.Record(s.dict)
+		err := emit(rec)
+		rec.Release()
+		if err != nil {
 			return err
 		}
 	}

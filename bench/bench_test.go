@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/columnar"
 	"github.com/resreport/resreport/scan"
@@ -67,13 +69,22 @@ func parsedBatches(n int) ([]*columnar.Batch, int64) {
 // BenchmarkKernels folds parsed batches into an aggregate partial (1-min bins).
 func BenchmarkKernels(b *testing.B) {
 	batches, size := parsedBatches(benchRows)
+	dict := columnar.NewHostDict([]string{"h"})
+	recs := make([]arrow.RecordBatch, len(batches))
+	for i, batch := range batches {
+		recs[i] = batch.Record(dict)
+	}
 	binner, _ := agg.NewBinner(60000)
 	p := agg.NewPartial(binner)
+	var v columnar.View
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		for _, batch := range batches {
-			p.Add(batch)
+		for _, rec := range recs {
+			if err := columnar.ViewOf(rec, &v); err != nil {
+				b.Fatal(err)
+			}
+			p.Add(&v)
 		}
 	}
 }
@@ -81,6 +92,11 @@ func BenchmarkKernels(b *testing.B) {
 // BenchmarkParquetWrite encodes parsed batches into samples.parquet.
 func BenchmarkParquetWrite(b *testing.B) {
 	batches, size := parsedBatches(benchRows)
+	dict := columnar.NewHostDict([]string{"h"})
+	recs := make([]arrow.RecordBatch, len(batches))
+	for i, batch := range batches {
+		recs[i] = batch.Record(dict)
+	}
 	b.SetBytes(size)
 	b.ReportAllocs()
 	sw, err := columnar.NewSamplesWriter(io.Discard, []string{"h"})
@@ -90,8 +106,8 @@ func BenchmarkParquetWrite(b *testing.B) {
 	// in chunks of SamplesChunkRows, as the report's samples queue hands them
 	chunk := max(1, agg.SamplesChunkRows/columnar.BatchRows)
 	for b.Loop() {
-		for i := 0; i < len(batches); i += chunk {
-			if err := sw.WriteBatches(batches[i:min(len(batches), i+chunk)]); err != nil {
+		for i := 0; i < len(recs); i += chunk {
+			if err := sw.WriteRecords(recs[i:min(len(recs), i+chunk)]); err != nil {
 				b.Fatal(err)
 			}
 		}

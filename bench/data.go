@@ -8,8 +8,9 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/resreport/resreport/bench/loggen"
-	"github.com/resreport/resreport/columnar"
 	"github.com/resreport/resreport/scan"
 )
 
@@ -80,7 +81,7 @@ func textBytes(plan *scan.Plan) (int64, error) {
 	src := scan.NewLogSource(plan, scan.Options{Since: scan.NoUntil - 1, Until: scan.NoUntil})
 	rd := src.NewReader()
 	for i := range src.Units() {
-		if err := rd.ReadUnit(context.Background(), i, func(*columnar.Batch) error { return nil }); err != nil {
+		if err := rd.ReadUnit(context.Background(), i, func(arrow.RecordBatch) error { return nil }); err != nil {
 			return 0, err
 		}
 	}

@@ -94,3 +94,27 @@ func TestRecordMatchesParquet(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordHoldsBatch checks that a batch outlives its record and the
+// arrays taken from it, and is released only after the last of them.
+func TestRecordHoldsBatch(t *testing.T) {
+	hosts := NewHostDict([]string{"a", "b"})
+	defer hosts.Release()
+	b := testBatch(100, 2)
+	b.Retain(1)
+	rec := b.Record(hosts)
+	col := rec.Column(9)
+	col.Retain()
+	b.Release() // the caller's reference: the record still holds the batch
+	if b.refs.Load() == 0 || b.Len != 100 {
+		t.Fatal("batch released while its record lives")
+	}
+	rec.Release()
+	if b.refs.Load() == 0 || b.Len != 100 {
+		t.Fatal("batch released while an array of its record lives")
+	}
+	col.Release()
+	if b.refs.Load() != 0 || b.Len != 0 {
+		t.Fatalf("batch not released after its record and arrays: %d refs", b.refs.Load())
+	}
+}

@@ -2,7 +2,9 @@ package columnar
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow"
 	"io"
 	"runtime"
 
@@ -101,23 +103,39 @@ func (w *SamplesWriter) Rows() int64 { return w.fw.total }
 // Write appends the rows of b. It copies or encodes what it needs before
 // it returns and keeps no reference to b. After an error the writer is
 // unusable: every later call returns the same error.
-func (w *SamplesWriter) Write(b *Batch) error { return w.WriteRows(b, 0, b.Len) }
+func (w *SamplesWriter) Write(b *Batch) error {
+	var v View
+	b.View(&v)
+	return w.WriteRows(&v, 0, v.Len)
+}
 
-// WriteBatches appends the rows of every batch of bs, in order, as Write
-// does, in one pass of the column encoders: a pass has a fixed cost (the
-// encoding goroutines are started and joined), so several small batches
-// are cheaper written together.
-func (w *SamplesWriter) WriteBatches(bs []*Batch) error {
+// WriteRecords appends the rows of every record batch of recs (of
+// ArrowSchema), in order, as Write does, in one pass of the column
+// encoders: a pass has a fixed cost (the encoding goroutines are started
+// and joined), so several small batches are cheaper written together.
+func (w *SamplesWriter) WriteRecords(recs []arrow.RecordBatch) error {
+	vs := make([]View, len(recs))
+	for i, r := range recs {
+		if err := ViewOf(r, &vs[i]); err != nil {
+			return fmt.Errorf("parquet samples writer: %w", err)
+		}
+	}
+	return w.WriteViews(vs)
+}
+
+// WriteViews is WriteRecords for views.
+func (w *SamplesWriter) WriteViews(vs []View) error {
 	total := 0
-	for _, b := range bs {
-		total += b.Len
+	for i := range vs {
+		total += vs[i].Len
 	}
 	return w.writeRows(total, func(c *columnChunk, col, lo, hi int) error {
-		start := 0 // first row of b among the rows of bs
-		for _, b := range bs {
-			end := start + b.Len
+		start := 0 // first row of v among the rows of vs
+		for i := range vs {
+			v := &vs[i]
+			end := start + v.Len
 			if end > lo && start < hi {
-				if err := appendSamples(c, b, col+w.skip, max(lo, start)-start, min(hi, end)-start); err != nil {
+				if err := appendSamples(c, v, col+w.skip, max(lo, start)-start, min(hi, end)-start); err != nil {
 					return err
 				}
 			}
@@ -129,10 +147,10 @@ func (w *SamplesWriter) WriteBatches(bs []*Batch) error {
 	})
 }
 
-// WriteRows appends rows [from, to) of b, as Write does.
-func (w *SamplesWriter) WriteRows(b *Batch, from, to int) error {
+// WriteRows appends rows [from, to) of v, as Write does.
+func (w *SamplesWriter) WriteRows(v *View, from, to int) error {
 	return w.writeRows(to-from, func(c *columnChunk, col, lo, hi int) error {
-		return appendSamples(c, b, col+w.skip, from+lo, from+hi)
+		return appendSamples(c, v, col+w.skip, from+lo, from+hi)
 	})
 }
 
@@ -170,24 +188,24 @@ func (w *SamplesWriter) Close() error {
 	return w.err
 }
 
-// appendSamples appends rows lo..hi-1 of column col of b (numbered as in
+// appendSamples appends rows lo..hi-1 of column col of v (numbered as in
 // ArrowSchema) to c.
-func appendSamples(c *columnChunk, b *Batch, col, lo, hi int) error {
+func appendSamples(c *columnChunk, v *View, col, lo, hi int) error {
 	n := hi - lo
 	switch col {
 	case 0:
-		return c.appendIndexes(b.Host, lo, n)
+		return c.appendIndexes(v.Host, lo, n)
 	case 1:
-		c.appendInts(b.TS, nil, lo, n)
+		c.appendInts(v.TS, nil, lo, n)
 	case 2, 3, 4, 5:
-		c.appendStrings(b.strings()[col-2], b.Host, lo, n)
+		c.appendStrings(v.strings()[col-2], v.Host, lo, n)
 	case 6:
-		c.appendInts(b.PID.Ints, b.PID.Valid, lo, n)
+		c.appendInts(v.PID.Ints, v.PID.Valid, lo, n)
 	case 7:
-		c.appendInts(b.TID.Ints, b.TID.Valid, lo, n)
+		c.appendInts(v.TID.Ints, v.TID.Valid, lo, n)
 	default:
-		m := &b.Cols[col-NumHeaderCols]
-		if m.Kind == Int {
+		m := &v.Cols[col-NumHeaderCols]
+		if Metrics[col-NumHeaderCols].Kind == Int {
 			c.appendInts(m.Ints, m.Valid, lo, n)
 		} else {
 			c.appendFloats(m.Floats, m.Valid, lo, n)

@@ -49,6 +49,24 @@ func appendBits(dst []byte, dstBits int, src []byte, off, n int) []byte {
 	return dst
 }
 
+// appendOnes appends n set bits to the bitmap dst that holds dstBits bits.
+func appendOnes(dst []byte, dstBits, n int) []byte {
+	need := (dstBits + n + 7) >> 3
+	for len(dst) < need {
+		dst = append(dst, 0)
+	}
+	for i := dstBits; i < dstBits+n; {
+		if i&7 == 0 && i+8 <= dstBits+n {
+			dst[i>>3] = 0xFF
+			i += 8
+			continue
+		}
+		dst[i>>3] |= 1 << (uint(i) & 7)
+		i++
+	}
+	return dst
+}
+
 // appendLevels appends the definition levels of a page whose validity is
 // the first n bits of bm (1: value, 0: null) to dst, encoded as Parquet's
 // RLE / bit-packing hybrid of bit width 1 (without a length prefix, as in

@@ -158,7 +158,7 @@ func (c *columnChunk) setDictionary(values []string) {
 }
 
 // appendInts appends rows off..off+n-1 of vals. valid is their validity
-// bitmap, nil for a column without nulls.
+// bitmap, nil when none of them is null.
 func (c *columnChunk) appendInts(vals []int64, valid []byte, off, n int) {
 	from := len(c.ints)
 	c.ints = appendNums(c, c.ints, vals, valid, off, n)
@@ -180,6 +180,9 @@ func (c *columnChunk) appendFloats(vals []float64, valid []byte, off, n int) {
 // and their validity to c.
 func appendNums[T int64 | float64](c *columnChunk, dst, vals []T, valid []byte, off, n int) []T {
 	if !c.optional {
+		dst = append(dst, vals[off:off+n]...)
+	} else if valid == nil {
+		c.valid = appendOnes(c.valid, c.rows, n)
 		dst = append(dst, vals[off:off+n]...)
 	} else {
 		var nulls int
@@ -277,7 +280,7 @@ func (c *columnChunk) appendIndexes(idx []int32, off, n int) error {
 // appendStrings appends rows off..off+n-1 of s. keys, if not nil, are a
 // small integer per row (the host) under which the last value is
 // remembered, so that values constant per key skip the hash lookup.
-func (c *columnChunk) appendStrings(s *Strings, keys []int32, off, n int) {
+func (c *columnChunk) appendStrings(s *StringsView, keys []int32, off, n int) {
 	o := s.Offsets[off : off+n+1]
 	for i := range n {
 		v := s.Data[o[i]:o[i+1]]

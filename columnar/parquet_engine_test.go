@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/apache/arrow-go/v18/arrow"
 	"math"
 	"strings"
 	"testing"
@@ -327,6 +328,12 @@ func TestSamplesWriteBatches(t *testing.T) {
 	bs = append(bs[:2], append([]*Batch{NewBatch()}, bs[2:]...)...) // an empty batch
 	opts := []SamplesOption{WithRowGroupRows(2*BatchRows + 100), withPageRows(700)}
 	want := writeSamples(t, g.hosts, bs, opts...)
+	dict := NewHostDict(g.hosts)
+	recs := make([]arrow.RecordBatch, len(bs))
+	for i, b := range bs {
+		b.Retain(1) // the test's own reference: the records do not recycle the batches
+		recs[i] = b.Record(dict)
+	}
 	for _, sizes := range [][]int{{len(bs)}, {1, 3, 2, len(bs)}, {4, 1, len(bs)}} {
 		var buf bytes.Buffer
 		w, err := NewSamplesWriter(&buf, g.hosts, opts...)
@@ -335,7 +342,7 @@ func TestSamplesWriteBatches(t *testing.T) {
 		}
 		for i, k := 0, 0; i < len(bs); k++ {
 			j := min(len(bs), i+sizes[k%len(sizes)])
-			if err := w.WriteBatches(bs[i:j]); err != nil {
+			if err := w.WriteRecords(recs[i:j]); err != nil {
 				t.Fatal(err)
 			}
 			i = j

@@ -24,8 +24,8 @@ type SampleSource struct {
 
 // ReadSamples reads a samples.parquet file written by SamplesWriter (or
 // one of its partitions) back into batches and hands each full batch to
-// emit, which must not keep it. It returns the rows read and the rows
-// kept.
+// emit; to keep one after emit returns, Retain it (or its Record). It
+// returns the rows read and the rows kept.
 func ReadSamples(src SampleSource, emit func(*Batch) error) (read, kept int64, err error) {
 	f, err := os.Open(src.Path)
 	if err != nil {
@@ -53,7 +53,7 @@ func ReadSamples(src SampleSource, emit func(*Batch) error) (read, kept int64, e
 
 	b := GetBatch()
 	b.Retain(1)
-	defer b.Release()
+	defer func() { b.Release() }()
 	rows := make([]parquet.Row, 256)
 	var lastHost []byte
 	lastIdx := int32(-1)
@@ -98,7 +98,9 @@ func ReadSamples(src SampleSource, emit func(*Batch) error) (read, kept int64, e
 				if err := emit(b); err != nil {
 					return read, kept, err
 				}
-				b.Reset()
+				b.Release() // a fresh batch: emit may have kept this one
+				b = GetBatch()
+				b.Retain(1)
 			}
 		}
 		if rerr != nil {

@@ -2,7 +2,9 @@ package columnar
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow"
 	"maps"
 	"slices"
 	"sync"
@@ -23,6 +25,7 @@ type SamplesFile struct {
 type ParquetSource struct {
 	files       []SamplesFile
 	hosts       []string
+	dict        *HostDict
 	index       map[string]int32
 	units       []Unit
 	since, till int64
@@ -58,6 +61,7 @@ func NewParquetSource(files []SamplesFile, since, until int64) (*ParquetSource, 
 		}
 	}
 	s.hosts = slices.Sorted(maps.Keys(set))
+	s.dict = NewHostDict(s.hosts)
 	for i, h := range s.hosts {
 		s.index[h] = int32(i)
 	}
@@ -123,7 +127,7 @@ func (s *ParquetSource) NewReader() UnitReader { return s }
 
 // ReadUnit reads file i. A file that cannot be read is an error: unlike a
 // log line, a damaged samples file is not a partial input to go on with.
-func (s *ParquetSource) ReadUnit(ctx context.Context, i int, emit func(*Batch) error) error {
+func (s *ParquetSource) ReadUnit(ctx context.Context, i int, emit func(arrow.RecordBatch) error) error {
 	f := s.files[i]
 	read, kept, err := ReadSamples(SampleSource{
 		Path: f.Path, Host: f.Host, HostIndex: func(h string) int32 { return s.index[h] },
@@ -132,7 +136,9 @@ func (s *ParquetSource) ReadUnit(ctx context.Context, i int, emit func(*Batch) e
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return emit(b)
+		rec := b.Record(s.dict)
+		defer rec.Release()
+		return emit(rec)
 	})
 	s.mu.Lock()
 	s.stats[i] = FileRows{Read: read, Kept: kept, Err: err}

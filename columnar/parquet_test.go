@@ -257,7 +257,9 @@ func TestSamplesHostlessWriteRows(t *testing.T) {
 			return err
 		}
 		for _, r := range ranges {
-			if err := sw.WriteRows(b, r[0], r[1]); err != nil {
+			var v View
+			b.View(&v)
+			if err := sw.WriteRows(&v, r[0], r[1]); err != nil {
 				return err
 			}
 		}

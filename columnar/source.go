@@ -1,6 +1,10 @@
 package columnar
 
-import "context"
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
 
 // A Source is the input of a run, whatever it is read from (resource logs,
 // Parquet files): a host table and units of work, each of which delivers
@@ -29,10 +33,11 @@ type Unit struct {
 }
 
 // UnitReader reads units. ReadUnit hands the unit's rows, in order, to
-// emit, one batch at a time; a batch is emit's only while the call runs.
+// emit, one record batch (of ArrowSchema, host indexes into Hosts) at a
+// time; emit must Retain a record it keeps after returning.
 // An error from emit or a cancelled context stops the unit and is
 // returned; a problem with the input itself (an unreadable file) is the
 // source's to record, not an error.
 type UnitReader interface {
-	ReadUnit(ctx context.Context, unit int, emit func(*Batch) error) error
+	ReadUnit(ctx context.Context, unit int, emit func(arrow.RecordBatch) error) error
 }

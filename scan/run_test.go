@@ -4,14 +4,16 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/resreport/resreport/columnar"
 )
 
-// Sink consumes the batches of one worker in the tests.
+// Sink consumes the batches of one worker in the tests, as views of the
+// record batches the source emits.
 type Sink interface {
-	Consume(b *columnar.Batch) error
+	Consume(v *columnar.View) error
 }
 
 // Run reads every unit of plan's LogSource on opts.Workers goroutines,
@@ -26,12 +28,19 @@ func Run(ctx context.Context, plan *Plan, opts Options, newSink func(worker int)
 		sink := newSink(w)
 		g.Go(func() error {
 			rd := src.NewReader()
+			var v columnar.View
+			consume := func(rec arrow.RecordBatch) error {
+				if err := columnar.ViewOf(rec, &v); err != nil {
+					return err
+				}
+				return sink.Consume(&v)
+			}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(src.Units()) {
 					return nil
 				}
-				if err := rd.ReadUnit(gctx, i, sink.Consume); err != nil {
+				if err := rd.ReadUnit(gctx, i, consume); err != nil {
 					return err
 				}
 			}

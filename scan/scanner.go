@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/resreport/resreport/columnar"
 )
 
@@ -79,6 +81,7 @@ type LogSource struct {
 	opts  Options
 	units []unit
 	desc  []columnar.Unit
+	dict  *columnar.HostDict
 
 	mu    sync.Mutex // guards stats
 	stats Stats
@@ -90,7 +93,7 @@ func NewLogSource(plan *Plan, opts Options) *LogSource {
 	if shard <= 0 {
 		shard = 16 << 20
 	}
-	s := &LogSource{plan: plan, opts: opts, units: cutUnits(plan, shard)}
+	s := &LogSource{plan: plan, opts: opts, units: cutUnits(plan, shard), dict: columnar.NewHostDict(plan.Hosts)}
 	for _, u := range s.units {
 		f := &plan.Files[u.file]
 		size := u.end - u.start
@@ -165,13 +168,13 @@ type worker struct {
 	parser *Parser
 	lr     lineReader
 	batch  *columnar.Batch
-	emitFn func(*columnar.Batch) error
+	emitFn func(arrow.RecordBatch) error
 
 	first, last int64
 }
 
 // ReadUnit parses unit i, handing each full batch, and the last one, to emit.
-func (w *worker) ReadUnit(ctx context.Context, i int, emit func(*columnar.Batch) error) error {
+func (w *worker) ReadUnit(ctx context.Context, i int, emit func(arrow.RecordBatch) error) error {
 	u := w.src.units[i]
 	w.emitFn, w.first, w.last = emit, math.MaxInt64, math.MinInt64
 	c, ferr, err := w.run(ctx, u)
@@ -185,19 +188,22 @@ func (w *worker) ReadUnit(ctx context.Context, i int, emit func(*columnar.Batch)
 	return err
 }
 
-// emit hands the current batch to emitFn. The batch is the emitter's
-// only during the call: a consumer that keeps it calls Retain.
+// emit hands the current batch to emitFn as a record batch, which holds
+// the batch until the last consumer releases it.
 func (w *worker) emit() error {
 	b := w.batch
 	w.batch = nil
 	if b == nil {
 		return nil
 	}
-	defer b.Release()
 	if b.Len == 0 {
+		b.Release()
 		return nil
 	}
-	return w.emitFn(b)
+	rec := b.Record(w.src.dict)
+	b.Release()
+	defer rec.Release()
+	return w.emitFn(rec)
 }
 
 // run parses one unit. ferr is a problem with the file (recorded, the run

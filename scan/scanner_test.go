@@ -22,7 +22,7 @@ type collect struct {
 	rows map[string]int // "host ts" -> count
 }
 
-func (c *collect) Consume(b *columnar.Batch) error {
+func (c *collect) Consume(b *columnar.View) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := 0; i < b.Len; i++ {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/urfave/cli/v2"
 	"go.uber.org/zap"
 
@@ -69,7 +70,7 @@ func convertAction(c *cli.Context) error {
 			}
 		}
 		parts := &partitioner{dir: dir, host: name}
-		j.Samples = parts.writeBatches
+		j.Samples = parts.writeRecords
 		o, err := runPlan(c.Context, j, &sub)
 		if cerr := parts.close(err == nil); err == nil {
 			err = cerr
@@ -129,9 +130,13 @@ func unescapePartition(s string) string {
 	return s
 }
 
-func (p *partitioner) writeBatches(bs []*columnar.Batch) error {
-	for _, b := range bs {
-		if err := p.write(b); err != nil {
+func (p *partitioner) writeRecords(recs []arrow.RecordBatch) error {
+	var v columnar.View
+	for _, r := range recs {
+		if err := columnar.ViewOf(r, &v); err != nil {
+			return err
+		}
+		if err := p.write(&v); err != nil {
 			return err
 		}
 	}
@@ -139,7 +144,7 @@ func (p *partitioner) writeBatches(bs []*columnar.Batch) error {
 }
 
 // write appends b's rows to the files of their dates.
-func (p *partitioner) write(b *columnar.Batch) error {
+func (p *partitioner) write(b *columnar.View) error {
 	const day = 86400 * 1000000
 	for lo := 0; lo < b.Len; {
 		d := floorDiv(b.TS[lo], day)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"go.uber.org/zap"
 
 	"github.com/resreport/resreport/agg"
@@ -28,7 +29,7 @@ type job struct {
 	// Samples, if set, receives every batch in order of production from
 	// one goroutine (e.g. the Parquet samples writer), several at a time
 	// (agg.RunOptions.Samples); it must not keep them after returning.
-	Samples func(bs []*columnar.Batch) error
+	Samples func(recs []arrow.RecordBatch) error
 
 	// Progress, if set, is called with the plan before parsing starts, and
 	// the returned counter is advanced as bytes are read.

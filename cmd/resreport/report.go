@@ -114,7 +114,7 @@ func runFromFlags(c *cli.Context, samplesPath string) (*outcome, error) {
 			if err != nil {
 				return err
 			}
-			j.Samples = sw.WriteBatches
+			j.Samples = sw.WriteRecords
 			if o, err = runPlan(c.Context, j, plan); err != nil {
 				return err
 			}
