@@ -20,8 +20,9 @@ const SamplesRowGroupRows = 128 << 10
 type SamplesOption func(*samplesConfig)
 
 type samplesConfig struct {
-	file fileConfig
-	enc  samplesEncodings
+	file  fileConfig
+	enc   samplesEncodings
+	slice int64
 }
 
 // WithRowGroupRows sets the maximum number of rows per row group
@@ -39,6 +40,18 @@ func WithWorkers(n int) SamplesOption {
 // WithZstdLevel sets the zstd compression level (default zstd.SpeedFastest).
 func WithZstdLevel(l zstd.Level) SamplesOption {
 	return func(c *samplesConfig) { c.file.level = l }
+}
+
+// slicedPageRows is the page size when slicing: up to ~16 row groups are
+// filled at once, each with a pending page per column.
+const slicedPageRows = 4096
+
+// WithTimeSlices lays the rows out for time filters: every row group holds
+// the rows of one time slice of width microseconds (aligned to
+// 1970-01-01T00:00, so to midnight when the width divides a day) for a
+// run of consecutive hosts, sorted by host; see SamplesWriter.
+func WithTimeSlices(width int64) SamplesOption {
+	return func(c *samplesConfig) { c.slice = width }
 }
 
 // withPageRows sets the maximum number of rows per data page (for
@@ -72,8 +85,21 @@ type SamplesWriter struct {
 	fw   *fileWriter
 	skip int // 1 when the file has no host column: file column i is ArrowSchema column i+1
 
+	// With time slices (width > 0): the row groups of the current chunk
+	// of hosts, one per slice, and the rows not yet appended to them.
+	width int64
+	open  map[int64]*rowGroup
+	segs  map[int64][]segment
+	host  int32 // of the last row taken; -1 before the first
+
 	err    error // sticky: the first failure
 	closed bool
+}
+
+// segment is rows [lo, hi) of a view.
+type segment struct {
+	v      *View
+	lo, hi int
 }
 
 // NewSamplesWriter starts a samples file on w. hosts is the run's host
@@ -82,16 +108,23 @@ type SamplesWriter struct {
 // partition).
 func NewSamplesWriter(w io.Writer, hosts []string, opts ...SamplesOption) (*SamplesWriter, error) {
 	cfg := samplesConfig{file: defaultFileConfig(), enc: defaultSamplesEncodings()}
+	cfg.file.pageRows = 0
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.file.pageRows == 0 {
+		cfg.file.pageRows = DefaultPageRows
+		if cfg.slice > 0 {
+			cfg.file.pageRows = slicedPageRows
+		}
 	}
 	fw, err := newFileWriter(w, samplesSchema(cfg.enc, hosts != nil), cfg.file)
 	if err != nil {
 		return nil, fmt.Errorf("parquet samples writer: %w", err)
 	}
-	sw := &SamplesWriter{fw: fw, skip: 1}
+	sw := &SamplesWriter{fw: fw, skip: 1, width: cfg.slice, host: -1, open: map[int64]*rowGroup{}}
 	if hosts != nil {
-		fw.cols[0].setDictionary(hosts)
+		fw.setDictionary(0, hosts)
 		sw.skip = 0
 	}
 	return sw, nil
@@ -125,6 +158,9 @@ func (w *SamplesWriter) WriteRecords(recs []arrow.RecordBatch) error {
 
 // WriteViews is WriteRecords for views.
 func (w *SamplesWriter) WriteViews(vs []View) error {
+	if w.width > 0 {
+		return w.sliced(vs)
+	}
 	total := 0
 	for i := range vs {
 		total += vs[i].Len
@@ -181,6 +217,15 @@ func (w *SamplesWriter) Close() error {
 	w.closed = true
 	if w.err != nil {
 		return w.err
+	}
+	if w.width > 0 {
+		err := w.appendSegments()
+		if err == nil {
+			err = w.endChunk()
+		}
+		if err != nil {
+			return w.fail(err)
+		}
 	}
 	if err := w.fw.close(); err != nil {
 		w.err = fmt.Errorf("parquet samples writer: %w", err)

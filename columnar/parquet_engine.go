@@ -20,7 +20,7 @@ const DefaultPageRows = 16384
 const parquetMagic = "PAR1"
 
 // fileWriter writes a Parquet file of flat columns, row group by row
-// group. It is the engine of SamplesWriter and WriteTable.
+// group. It is the engine of SamplesWriter and TableWriter.
 //
 // It does not go through parquet-go's row or column writers: their
 // per-value path (a parquet.Value per cell, definition levels appended one
@@ -29,25 +29,36 @@ const parquetMagic = "PAR1"
 // with parquet-go's encoders and zstd codec, and it lays out the file with
 // parquet-go's thrift metadata types: magic, then per row group each
 // column chunk (dictionary page, data pages v2), then the footer. The
-// columns of a chunk of rows are encoded in parallel.
+// columns of a chunk of rows are encoded in parallel. Several row groups
+// may be filled at once (SamplesWriter keeps one per time slice); each is
+// written when flushed.
 type fileWriter struct {
 	out   io.Writer
 	off   int64 // bytes written to out
 	codec *zstd.Codec
 
-	cols    []*columnChunk
-	schema  []format.SchemaElement
-	orders  []format.ColumnOrder
-	groups  []format.RowGroup
-	rgRows  int // maximum rows per row group
-	pgRows  int // maximum rows per page
-	rows    int // rows in the current row group
-	pending int // rows in the current pages
-	total   int64
+	fields []parquet.Field
+	dicts  map[int][]string // fixed dictionaries, by column
+	schema []format.SchemaElement
+	orders []format.ColumnOrder
+	groups []format.RowGroup
+	rgRows int // maximum rows per row group
+	pgRows int // maximum rows per page
+	total  int64
+
+	cur  *rowGroup   // the row group of writeRows
+	free []*rowGroup // flushed, for reuse
 
 	workers int
 	scratch []*pageScratch // per worker
-	errs    []error        // per column, from the last parallel pass
+}
+
+// rowGroup is a row group being filled: a chunk per column.
+type rowGroup struct {
+	cols    []*columnChunk
+	rows    int     // rows appended
+	pending int     // rows in the current pages
+	errs    []error // per column, from the last parallel pass
 }
 
 type fileConfig struct {
@@ -64,32 +75,57 @@ func newFileWriter(out io.Writer, schema *parquet.Schema, cfg fileConfig) (*file
 	w := &fileWriter{
 		out:     out,
 		codec:   zstdCodec(cfg.level),
+		dicts:   map[int][]string{},
 		rgRows:  cfg.rowGroupRows,
 		pgRows:  min(cfg.pageRows, cfg.rowGroupRows),
 		workers: max(cfg.workers, 1),
 	}
-	fields := schema.Fields()
+	w.fields = schema.Fields()
 	w.schema = append(w.schema, format.SchemaElement{
 		Name:        schema.Name(),
-		NumChildren: thrift.New(int32(len(fields))),
+		NumChildren: thrift.New(int32(len(w.fields))),
 	})
-	for _, f := range fields {
+	for _, f := range w.fields {
 		if !f.Leaf() {
 			return nil, fmt.Errorf("column %s: nested columns are not supported", f.Name())
 		}
+		w.schema = append(w.schema, schemaElement(f))
+		w.orders = append(w.orders, *f.Type().ColumnOrder())
+	}
+	for range w.workers {
+		w.scratch = append(w.scratch, newPageScratch())
+	}
+	var err error
+	w.cur, err = w.newRowGroup()
+	return w, err
+}
+
+// setDictionary fixes the dictionary of BYTE_ARRAY column col for every
+// row group (the host table).
+func (w *fileWriter) setDictionary(col int, values []string) {
+	w.dicts[col] = values
+	w.cur.cols[col].setDictionary(values)
+}
+
+// newRowGroup returns an empty row group.
+func (w *fileWriter) newRowGroup() (*rowGroup, error) {
+	if n := len(w.free); n > 0 {
+		g := w.free[n-1]
+		w.free = w.free[:n-1]
+		return g, nil
+	}
+	g := &rowGroup{errs: make([]error, len(w.fields))}
+	for i, f := range w.fields {
 		c, err := newColumnChunk(f.Name(), f, w.codec)
 		if err != nil {
 			return nil, err
 		}
-		w.cols = append(w.cols, c)
-		w.schema = append(w.schema, schemaElement(f))
-		w.orders = append(w.orders, *f.Type().ColumnOrder())
+		if d, ok := w.dicts[i]; ok {
+			c.setDictionary(d)
+		}
+		g.cols = append(g.cols, c)
 	}
-	w.errs = make([]error, len(w.cols))
-	for range w.workers {
-		w.scratch = append(w.scratch, newPageScratch())
-	}
-	return w, nil
+	return g, nil
 }
 
 // zstdCodecs holds one codec per level, shared by all files: a codec
@@ -136,14 +172,36 @@ func logicalTimestamp(lt *format.LogicalType) (*format.TimestampType, bool) {
 // chunkFunc appends rows lo..hi-1 of the source to column col.
 type chunkFunc func(c *columnChunk, col, lo, hi int) error
 
-// writeRows appends n rows, obtained from fill, cutting pages and row
-// groups as they fill up.
+// writeRows appends n rows, obtained from fill, to the current row group,
+// cutting pages and row groups as they fill up.
 func (w *fileWriter) writeRows(n int, fill chunkFunc) error {
 	for lo := 0; lo < n; {
-		hi := min(n, lo+w.pgRows-w.pending, lo+w.rgRows-w.rows)
-		full := w.pending+hi-lo == w.pgRows
-		err := w.parallel(func(worker, col int) error {
-			c := w.cols[col]
+		hi := min(n, lo+w.rgRows-w.cur.rows)
+		err := w.appendRows(w.cur, hi-lo, func(c *columnChunk, col, a, b int) error { return fill(c, col, lo+a, lo+b) })
+		if err != nil {
+			return err
+		}
+		lo = hi
+		if w.cur.rows == w.rgRows {
+			if err := w.flush(w.cur); err != nil {
+				return err
+			}
+			if w.cur, err = w.newRowGroup(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// appendRows appends n rows, obtained from fill, to row group g, cutting
+// pages as they fill up (never the row group).
+func (w *fileWriter) appendRows(g *rowGroup, n int, fill chunkFunc) error {
+	for lo := 0; lo < n; {
+		hi := min(n, lo+w.pgRows-g.pending)
+		full := g.pending+hi-lo == w.pgRows
+		err := w.parallel(g, func(worker, col int) error {
+			c := g.cols[col]
 			if err := fill(c, col, lo, hi); err != nil {
 				return err
 			}
@@ -155,35 +213,34 @@ func (w *fileWriter) writeRows(n int, fill chunkFunc) error {
 		if err != nil {
 			return err
 		}
-		w.rows += hi - lo
-		w.pending = (w.pending + hi - lo) % w.pgRows
+		g.rows += hi - lo
+		g.pending = (g.pending + hi - lo) % w.pgRows
 		w.total += int64(hi - lo)
 		lo = hi
-		if w.rows == w.rgRows {
-			if err := w.writeRowGroup(); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
 }
 
-// writeRowGroup encodes the last pages and the dictionaries of the row
-// group in parallel, then writes its column chunks in order.
-func (w *fileWriter) writeRowGroup() error {
-	if err := w.parallel(func(worker, col int) error { return w.cols[col].finish(w.scratch[worker]) }); err != nil {
+// flush encodes the last pages and the dictionaries of row group g in
+// parallel, writes its column chunks in order and keeps g for reuse. An
+// empty row group is not written.
+func (w *fileWriter) flush(g *rowGroup) error {
+	if g.rows == 0 {
+		return nil
+	}
+	if err := w.parallel(g, func(worker, col int) error { return g.cols[col].finish(w.scratch[worker]) }); err != nil {
 		return err
 	}
 	if err := w.start(); err != nil {
 		return err
 	}
 	rg := format.RowGroup{
-		NumRows:    int64(w.rows),
+		NumRows:    int64(g.rows),
 		FileOffset: w.off,
 		Ordinal:    int16(len(w.groups)),
-		Columns:    make([]format.ColumnChunk, len(w.cols)),
+		Columns:    make([]format.ColumnChunk, len(g.cols)),
 	}
-	for i, c := range w.cols {
+	for i, c := range g.cols {
 		rg.Columns[i] = c.metadata(w.off, format.Zstd)
 		rg.TotalByteSize += c.rawSize
 		rg.TotalCompressedSize += rg.Columns[i].MetaData.TotalCompressedSize
@@ -196,7 +253,10 @@ func (w *fileWriter) writeRowGroup() error {
 		c.reset()
 	}
 	w.groups = append(w.groups, rg)
-	w.rows, w.pending = 0, 0
+	g.rows, g.pending = 0, 0
+	if g != w.cur {
+		w.free = append(w.free, g)
+	}
 	return nil
 }
 
@@ -217,12 +277,11 @@ func (w *fileWriter) write(b []byte) error {
 	return nil
 }
 
-// close writes the last row group and the footer.
+// close writes the current row group and the footer; row groups filled
+// with appendRows must have been flushed.
 func (w *fileWriter) close() error {
-	if w.rows > 0 {
-		if err := w.writeRowGroup(); err != nil {
-			return err
-		}
+	if err := w.flush(w.cur); err != nil {
+		return err
 	}
 	if err := w.start(); err != nil {
 		return err
@@ -247,19 +306,19 @@ func (w *fileWriter) close() error {
 	return nil
 }
 
-// parallel calls f once for every column, on w.workers goroutines (the
-// caller's, worker 0, among them), and returns the error of the first
-// failing column.
-func (w *fileWriter) parallel(f func(worker, col int) error) error {
+// parallel calls f once for every column of g, on w.workers goroutines
+// (the caller's, worker 0, among them), and returns the error of the
+// first failing column.
+func (w *fileWriter) parallel(g *rowGroup, f func(worker, col int) error) error {
 	var next atomic.Int32
-	n := int32(len(w.cols))
+	n := int32(len(g.cols))
 	work := func(worker int) {
 		for {
 			col := next.Add(1) - 1
 			if col >= n {
 				return
 			}
-			w.errs[col] = f(worker, int(col))
+			g.errs[col] = f(worker, int(col))
 		}
 	}
 	var wg sync.WaitGroup
@@ -268,10 +327,10 @@ func (w *fileWriter) parallel(f func(worker, col int) error) error {
 	}
 	work(0)
 	wg.Wait()
-	for col, err := range w.errs {
+	for col, err := range g.errs {
 		if err != nil {
-			clear(w.errs)
-			return fmt.Errorf("column %s: %w", w.cols[col].name, err)
+			clear(g.errs)
+			return fmt.Errorf("column %s: %w", g.cols[col].name, err)
 		}
 	}
 	return nil

@@ -71,7 +71,7 @@ func NewTableWriter(w io.Writer, hosts []string, cols []TableColumn) (*TableWrit
 		return nil, fmt.Errorf("parquet table: %w", err)
 	}
 	if hosts != nil {
-		fw.cols[1].setDictionary(hosts)
+		fw.setDictionary(1, hosts)
 	}
 	return &TableWriter{fw: fw, withHost: hosts != nil, cols: cols}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/resreport/resreport/agg"
+	"github.com/resreport/resreport/columnar"
 	"github.com/resreport/resreport/scan"
 )
 
@@ -105,4 +106,22 @@ func fmtBytes(n int64) string {
 		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%d KB", n>>10)
+}
+
+// sliceWidth is the time slice of samples.parquet's row groups for the
+// planned run (columnar.SliceWidth of its span and estimated records).
+func sliceWidth(j *job, plan *scan.Plan, span *scan.Span) int64 {
+	first, last := max(span.First, j.Since), min(span.Last, j.Until)
+	if first > last {
+		return columnar.SliceWidth(0, 0)
+	}
+	var bytes int64
+	for _, f := range plan.Files {
+		if f.Gzip {
+			bytes += 8 * f.Size // about the ratio of resource logs
+		} else {
+			bytes += f.Size
+		}
+	}
+	return columnar.SliceWidth(last-first, bytes/650)
 }

@@ -102,7 +102,8 @@ func runFromFlags(c *cli.Context, samplesPath string) (*outcome, error) {
 	if err != nil {
 		return nil, cli.Exit(err.Error(), 1)
 	}
-	if err := checkFits(j, plan, scan.Peek(plan), true); err != nil {
+	span := scan.Peek(plan)
+	if err := checkFits(j, plan, span, true); err != nil {
 		return nil, cli.Exit(err.Error(), 1)
 	}
 	hook, stopProgress := startProgress(chooseProgress(c.Bool("quiet"), os.Stderr), os.Stderr, log)
@@ -110,7 +111,7 @@ func runFromFlags(c *cli.Context, samplesPath string) (*outcome, error) {
 	var o *outcome
 	if samplesPath != "" {
 		err = columnar.WriteFileAtomic(samplesPath, func(w io.Writer) error {
-			sw, err := columnar.NewSamplesWriter(w, plan.Hosts)
+			sw, err := columnar.NewSamplesWriter(w, plan.Hosts, columnar.WithTimeSlices(sliceWidth(j, plan, span)))
 			if err != nil {
 				return err
 			}

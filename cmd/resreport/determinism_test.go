@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/resreport/resreport/bench/loggen"
+)
+
+// TestSameBytes runs the same report with 1, 2 and 4 workers, twice with
+// 2, on data with rotated gzip files and files larger than one range: the
+// HTML, the JSON and the three Parquet files are the same bytes every time.
+func TestSameBytes(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	o := loggen.Options{Hosts: 5, LinesPerHost: 3000, Start: time.Date(2026, 5, 6, 20, 0, 0, 0, time.UTC), Period: 7 * time.Second,
+		Gzip: true, RotateLines: 1100, Groups: []int{22, 24, 25}, Seed: 9}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	outputs := []string{"r.html", "r.json", "pq/samples.parquet", "pq/cluster_bins.parquet", "pq/host_bins.parquet"}
+	var first [][]byte
+	for k, workers := range []string{"1", "2", "4", "2"} {
+		dir := filepath.Join(tmp, "run", workers, string(rune('a'+k)))
+		if code := runCLI(t, "report", logs, "-q", "--workers", workers, "--interval", "1m",
+			"-o", filepath.Join(dir, "r.html"), "--json", filepath.Join(dir, "r.json"), "--parquet-dir", filepath.Join(dir, "pq")); code != 0 {
+			t.Fatalf("workers %s: exit %d", workers, code)
+		}
+		for i, name := range outputs {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k == 0 {
+				first = append(first, b)
+			} else if !bytes.Equal(b, first[i]) {
+				t.Errorf("workers %s: %s differs from the 1-worker run (%d vs %d bytes)", workers, name, len(b), len(first[i]))
+			}
+		}
+	}
+}
+
+// TestSamplesPruneByTime checks that the samples file of a multi-day run
+// has row groups of bounded time spans: a one-hour filter on ts touches at
+// most a quarter of them.
+func TestSamplesPruneByTime(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	o := loggen.Options{Hosts: 6, LinesPerHost: 3 * 2880, Start: time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC), Period: 30 * time.Second, Seed: 4}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	pq := filepath.Join(tmp, "pq")
+	if code := runCLI(t, "convert", logs, "-q", "--parquet-dir", pq); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	data, err := os.ReadFile(filepath.Join(pq, "samples.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type span struct{ lo, hi int64 }
+	var spans []span
+	lo, hi := int64(1<<62), int64(-1<<62)
+	for _, rg := range f.Metadata().RowGroups {
+		st := rg.Columns[1].MetaData.Statistics
+		s := span{int64(binary.LittleEndian.Uint64(st.MinValue)), int64(binary.LittleEndian.Uint64(st.MaxValue))}
+		spans = append(spans, s)
+		lo, hi = min(lo, s.lo), max(hi, s.hi)
+	}
+	worst := 0
+	for at := lo; at < hi; at += 15 * 60e6 {
+		n := 0
+		for _, s := range spans {
+			if s.hi >= at && s.lo < at+3600e6 {
+				n++
+			}
+		}
+		worst = max(worst, n)
+	}
+	t.Logf("%d row groups over %.1f days; a one-hour filter touches at most %d", len(spans), float64(hi-lo)/86400e6, worst)
+	if len(spans) < 4 || worst*4 > len(spans) {
+		t.Fatalf("%d row groups, a one-hour filter touches %d: want at most a quarter", len(spans), worst)
+	}
+}

@@ -1,0 +1,187 @@
+package columnar
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// The time-sliced layout of samples.parquet (WithTimeSlices). A run reads
+// its input host by host, so rows arrive host by host, each host's in time
+// order. The writer keeps one row group open per time slice for a chunk of
+// consecutive hosts, appends each host's rows to the row groups of their
+// slices, and at a host boundary, once the open row groups hold about
+// rgRows×3/4 rows on average, writes them all, slices in order, and starts
+// the next chunk. So every row group covers one slice (a filter on ts
+// prunes the rest) and a contiguous range of hosts in host order (a filter
+// on host prunes by the row groups' statistics), and memory holds one
+// chunk's compressed pages. The layout depends only on the rows, so the
+// same input gives the same bytes.
+
+// sliced appends the rows of vs in the time-sliced layout.
+func (w *SamplesWriter) sliced(vs []View) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if w.segs == nil {
+		w.segs = map[int64][]segment{}
+	}
+	for k := range vs {
+		v := &vs[k]
+		for i := 0; i < v.Len; {
+			h, sl := v.Host[i], floorDivInt(v.TS[i], w.width)
+			j := i + 1
+			for j < v.Len && v.Host[j] == h && floorDivInt(v.TS[j], w.width) == sl {
+				j++
+			}
+			if h != w.host {
+				if err := w.hostBoundary(); err != nil {
+					return w.fail(err)
+				}
+				w.host = h
+			}
+			w.segs[sl] = append(w.segs[sl], segment{v, i, j})
+			i = j
+		}
+	}
+	return w.fail(w.appendSegments())
+}
+
+func (w *SamplesWriter) usable() error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.closed {
+		return errors.New("parquet samples writer: write after close")
+	}
+	return nil
+}
+
+func (w *SamplesWriter) fail(err error) error {
+	if err != nil && w.err == nil {
+		w.err = fmt.Errorf("parquet samples writer: %w", err)
+	}
+	return w.err
+}
+
+// hostBoundary is called before the rows of another host: the chunk ends
+// here when its row groups are full enough.
+func (w *SamplesWriter) hostBoundary() error {
+	if err := w.appendSegments(); err != nil {
+		return err
+	}
+	rows := 0
+	for _, g := range w.open {
+		rows += g.rows
+	}
+	if len(w.open) > 0 && rows >= len(w.open)*w.fw.rgRows*3/4 {
+		return w.endChunk()
+	}
+	return nil
+}
+
+// appendSegments appends the pending rows to the row groups of their
+// slices, in one pass of the encoders per slice; a row group that reaches
+// rgRows is written alone.
+func (w *SamplesWriter) appendSegments() error {
+	for _, sl := range slices.Sorted(maps.Keys(w.segs)) {
+		segs := w.segs[sl]
+		delete(w.segs, sl)
+		total := 0
+		for _, s := range segs {
+			total += s.hi - s.lo
+		}
+		for done := 0; done < total; {
+			g := w.open[sl]
+			if g == nil {
+				var err error
+				if g, err = w.fw.newRowGroup(); err != nil {
+					return err
+				}
+				w.open[sl] = g
+			}
+			n := min(total-done, w.fw.rgRows-g.rows)
+			if err := w.fw.appendRows(g, n, w.fillSegments(segs, done)); err != nil {
+				return err
+			}
+			done += n
+			if g.rows == w.fw.rgRows {
+				if err := w.fw.flush(g); err != nil {
+					return err
+				}
+				delete(w.open, sl)
+			}
+		}
+	}
+	return nil
+}
+
+// fillSegments appends rows lo..hi-1 of the concatenation of segs, from
+// its row skip on.
+func (w *SamplesWriter) fillSegments(segs []segment, skip int) chunkFunc {
+	return func(c *columnChunk, col, lo, hi int) error {
+		lo, hi = lo+skip, hi+skip
+		start := 0 // first row of s among the rows of segs
+		for _, s := range segs {
+			end := start + s.hi - s.lo
+			if end > lo && start < hi {
+				a, b := s.lo+max(lo, start)-start, s.lo+min(hi, end)-start
+				if err := appendSamples(c, s.v, col+w.skip, a, b); err != nil {
+					return err
+				}
+			}
+			if start = end; start >= hi {
+				break
+			}
+		}
+		return nil
+	}
+}
+
+// endChunk writes the open row groups, slices in order.
+func (w *SamplesWriter) endChunk() error {
+	for _, sl := range slices.Sorted(maps.Keys(w.open)) {
+		if err := w.fw.flush(w.open[sl]); err != nil {
+			return err
+		}
+		delete(w.open, sl)
+	}
+	return nil
+}
+
+func floorDivInt(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// sliceWidths are the slice widths SliceWidth chooses from (microseconds).
+var sliceWidths = func() []int64 {
+	const m = 60e6
+	var out []int64
+	for _, w := range []float64{1, 2, 5, 10, 15, 30, 60, 120, 180, 240, 360, 480, 720, 1440, 2 * 1440, 7 * 1440, 14 * 1440, 28 * 1440} {
+		out = append(out, int64(w*m))
+	}
+	return out
+}()
+
+// SliceWidth chooses the time slice of the samples file's row groups for
+// rows records over span microseconds: at least span/16 (so at most ~16
+// row groups are open at once), and wide enough that a slice holds a page
+// of rows or more on average (smaller row groups cost readers more than
+// pruning saves).
+func SliceWidth(span, rows int64) int64 {
+	want := span / 16
+	if rows > 0 {
+		want = max(want, int64(float64(span)*slicedPageRows/float64(rows)))
+	}
+	for _, w := range sliceWidths {
+		if w >= want {
+			return w
+		}
+	}
+	return sliceWidths[len(sliceWidths)-1]
+}

@@ -1,0 +1,128 @@
+package columnar
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// TestTimeSlices writes three days of 8 hosts, host by host as a run reads
+// them, in the time-sliced layout: every row is there, every row group
+// holds one slice and a contiguous range of hosts, a one-hour filter on ts
+// touches at most a quarter of the row groups, and the bytes do not depend
+// on how the rows were grouped into calls.
+func TestTimeSlices(t *testing.T) {
+	const perHost = 3 * 8640 // three days of 10 s samples
+	g := newSampleGen(3, 8, perHost, 0.05)
+	bs := genBatches(g, 8*perHost)
+	const width = 6 * 3600e6
+	opts := []SamplesOption{WithTimeSlices(width), WithRowGroupRows(40000), withPageRows(3000)}
+	var want []byte
+	for k, chunk := range []int{1, 3, 16} {
+		var buf bytes.Buffer
+		w, err := NewSamplesWriter(&buf, g.hosts, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < len(bs); i += chunk {
+			vs := make([]View, 0, chunk)
+			for _, b := range bs[i:min(len(bs), i+chunk)] {
+				var v View
+				b.View(&v)
+				vs = append(vs, v)
+			}
+			if err := w.WriteViews(vs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if k == 0 {
+			want = buf.Bytes()
+			continue
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Fatalf("%d batches per call: %d bytes differ from %d bytes", chunk, buf.Len(), len(want))
+		}
+	}
+	checkSliced(t, want, g.hosts, bs, width)
+}
+
+func checkSliced(t *testing.T, file []byte, hosts []string, bs []*Batch, width int64) {
+	t.Helper()
+	f, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := f.Metadata()
+	total := int64(0)
+	for _, b := range bs {
+		total += int64(b.Len)
+	}
+	if md.NumRows != total {
+		t.Fatalf("%d rows, want %d", md.NumRows, total)
+	}
+	var lo, hi int64 = 1 << 62, -1 << 62
+	type span struct{ lo, hi int64 }
+	var spans []span
+	for i, rg := range md.RowGroups {
+		ts := rg.Columns[1].MetaData.Statistics
+		a, b := int64(binary.LittleEndian.Uint64(ts.MinValue)), int64(binary.LittleEndian.Uint64(ts.MaxValue))
+		if floorDivInt(a, width) != floorDivInt(b, width) {
+			t.Errorf("row group %d spans %d..%d: more than one slice", i, a, b)
+		}
+		spans = append(spans, span{a, b})
+		lo, hi = min(lo, a), max(hi, b)
+	}
+	if len(spans) < 8 {
+		t.Fatalf("only %d row groups", len(spans))
+	}
+	// a one-hour filter anywhere in the data touches few row groups
+	worst := 0
+	for at := lo; at < hi; at += 3600e6 / 4 {
+		n := 0
+		for _, s := range spans {
+			if s.hi >= at && s.lo < at+3600e6 {
+				n++
+			}
+		}
+		worst = max(worst, n)
+	}
+	t.Logf("%d row groups; a one-hour filter touches at most %d", len(spans), worst)
+	if worst*4 > len(spans) {
+		t.Errorf("a one-hour filter touches %d of %d row groups", worst, len(spans))
+	}
+	// every row is there, once; within a row group hosts are in order
+	index := map[string]int{}
+	for i, h := range hosts {
+		index[h] = i
+	}
+	seen := map[string]int{}
+	for _, b := range bs {
+		for i := range b.Len {
+			seen[fmt.Sprint(b.Host[i], b.TS[i])]++
+		}
+	}
+	rows := readTable(t, file)
+	cur := newCursor(rows)
+	r := 0
+	for i, rg := range md.RowGroups {
+		prev := -1
+		for range rg.NumRows {
+			h := index[cur.cell(t, 0, r).(string)]
+			if h < prev {
+				t.Fatalf("row group %d: host %d after host %d", i, h, prev)
+			}
+			prev = h
+			k := fmt.Sprint(h, cur.cell(t, 1, r).(int64))
+			if seen[k]--; seen[k] < 0 {
+				t.Fatalf("row %s read twice", k)
+			}
+			r++
+		}
+	}
+}
