@@ -1,116 +1,126 @@
 package htmlreport
 
 import (
-	"math"
+	"bufio"
+	"slices"
 	"strings"
 
 	"github.com/resreport/resreport/agg"
 )
 
-// pageData is the JSON document the page's script reads: the time axis,
-// the cluster columns the charts use (by --json key, on the axis, null for
-// no data), the chart definitions and the per-host series.
-type pageData struct {
-	Axis   []string            `json:"axis"`
-	Bin    string              `json:"bin"`
-	S      map[string]numArray `json:"s"`
-	Charts []*chart            `json:"charts"`
-	Hosts  hostsData           `json:"hosts"`
-}
+// The page's data document, read by its script: the charts' time axis,
+// the cluster columns the charts use (by --json key, one value per axis
+// point, null for no data), the chart definitions and the drill-down's
+// per-host series:
+//
+//	{"axis": [label, ...], "bin": "1 min", "width": "1 min", "slots": 1,
+//	 "s": {key: [v, ...], ...}, "charts": [...],
+//	 "hosts": {"names", "pods", "records", "resets", "axis", "slots",
+//	           "width", "cols", "metrics": [{"key", "label", "unit",
+//	           "worse", "rank", "last", "values"}, ...], "default"}}
+//
+// Both axes are columns of 2^shift bins (binAxis) drawn as slots points
+// each: the cluster charts' at most maxSeriesPoints points (every bin
+// while there are that few), the drill-down's also within hostPointBudget.
 
-// Significant digits of the embedded numbers: cluster columns keep 6, the
-// per-host series (hosts × bins × metrics of them) 4.
-const (
-	clusterDigits = 6
-	hostDigits    = 4
-)
+// clusterDigits are the significant digits of the cluster columns.
+const clusterDigits = 6
 
-// numArray is a JSON array of numbers rounded to digits significant
-// digits, with null for NaN and ±Inf.
-type numArray struct {
-	v      []float64
-	digits int
-}
-
-func (a numArray) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, len(a.v)*6+2)
-	b = append(b, '[')
-	for i, v := range a.v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendRound(b, v, a.digits)
+// chartAxis is the cluster charts' axis over the bins of r.
+func chartAxis(r *agg.Result) binAxis {
+	ax := binAxis{interval: r.Interval, n0: 0, n1: -1}
+	if n := len(r.Bins); n > 0 {
+		ax.n0, ax.n1 = binNumber(r.Bins[0], r.Interval), binNumber(r.Bins[n-1], r.Interval)
+		ax.shift = fitShift(ax.n0, ax.n1, maxSeriesPoints)
 	}
-	return append(b, ']'), nil
+	return ax
 }
 
-type hostsData struct {
-	Names   []string     `json:"names"`
-	Pods    [][]string   `json:"pods"`
-	Records []int64      `json:"records"`
-	Resets  []int        `json:"resets"`
-	Runs    [][]int      `json:"runs"` // per host: [axis start, length, ...]
-	Metrics []hostMetric `json:"metrics"`
-	Default string       `json:"default"` // metric key shown first
-}
-
-// hostMetric is one metric of the drill-down. Values holds one entry per
-// host, aligned with the host's bins (expand with Runs): an array, one
-// number when every bin has the same value, or null when none has a value.
-// Rank orders the hosts for "top 10": the host's peak (Worse "high") or
-// its minimum (Worse "low").
-type hostMetric struct {
-	Key    string     `json:"key"`
-	Label  string     `json:"label"`
-	Unit   string     `json:"unit"`
-	Worse  string     `json:"worse"`
-	Rank   numArray   `json:"rank"`
-	Values hostSeries `json:"values"`
-}
-
-type hostSeries [][]float64
-
-func (hs hostSeries) MarshalJSON() ([]byte, error) {
-	n := 2
-	for _, s := range hs {
-		n += len(s)*6 + 1
-	}
-	b := make([]byte, 0, n)
-	b = append(b, '[')
-	for i, s := range hs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendHostSeries(b, s)
-	}
-	return append(b, ']'), nil
-}
-
-func appendHostSeries(b []byte, s []float64) []byte {
-	if !hasValue(s) {
-		return append(b, "null"...)
-	}
-	// Round first, so that values equal at the shown precision compare equal.
-	var tmp []byte
-	first := string(appendRound(tmp, s[0], hostDigits))
-	same := true
-	for _, v := range s[1:] {
-		if string(appendRound(tmp[:0], v, hostDigits)) != first {
-			same = false
-			break
+// chartKeys returns the cluster columns the charts draw, sorted, and marks
+// the charts none of whose columns has a value.
+func chartKeys(secs []*section, cols map[string]agg.Series) []string {
+	var keys []string
+	for _, sec := range secs {
+		for _, c := range sec.Charts {
+			if len(c.Series) == 0 {
+				continue
+			}
+			empty := true
+			for _, s := range c.Series {
+				if hasValue(cols[s.Key]) {
+					empty = false
+				}
+				keys = append(keys, s.Key)
+			}
+			c.Empty = empty
 		}
 	}
-	if same {
-		return append(b, first...)
-	}
-	b = append(b, '[')
-	for i, v := range s {
-		if i > 0 {
-			b = append(b, ',')
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// writeColumn writes cluster column s (one value per bin of r) on ax: the
+// points of its M4 columns, null where a column has no value.
+func writeColumn(e *jsonStream, ns []int64, s agg.Series, ax *binAxis, cols []m4col[float64]) []m4col[float64] {
+	cols = m4Reduce(ns, s[:min(len(s), len(ns))], ax.shift, cols[:0])
+	slots := ax.slots()
+	var buf [maxSlots]float64
+	e.open('[')
+	next := ax.c0()
+	for i := range cols {
+		for ; next < cols[i].c; next++ {
+			for range slots {
+				e.elem()
+				e.writeString("null")
+			}
 		}
-		b = appendRound(b, v, hostDigits)
+		cols[i].slots(buf[:slots])
+		for _, v := range buf[:slots] {
+			e.elem()
+			e.number(v, clusterDigits)
+		}
+		next++
 	}
-	return append(b, ']')
+	for end := ax.c0() + int64(ax.cols()); next < end; next++ {
+		for range slots {
+			e.elem()
+			e.writeString("null")
+		}
+	}
+	e.close(']')
+	return cols
+}
+
+// writeData writes the data document of p to w.
+func writeData(w *bufio.Writer, p *pageData) error {
+	e := &jsonStream{w: w}
+	r := p.in.Result
+	e.open('{')
+	e.field("axis", p.chartAxis.labels())
+	e.field("bin", intervalText(r.Interval))
+	e.field("width", p.chartAxis.width())
+	e.field("slots", p.chartAxis.slots())
+	e.key("s")
+	e.open('{')
+	ns := make([]int64, len(r.Bins))
+	for g, b := range r.Bins {
+		ns[g] = binNumber(b, r.Interval)
+	}
+	var cols []m4col[float64]
+	for _, k := range p.keys {
+		e.key(k)
+		cols = writeColumn(e, ns, p.cols[k], &p.chartAxis, cols)
+	}
+	e.close('}')
+	var charts []*chart
+	for _, sec := range p.secs {
+		charts = append(charts, sec.Charts...)
+	}
+	e.field("charts", charts)
+	e.key("hosts")
+	writeHosts(e, p.hosts, &p.hostAxis)
+	e.close('}')
+	return e.err
 }
 
 // hostMetricInfo says how the drill-down shows a per-host metric.
@@ -151,6 +161,8 @@ func hostInfo(name string) hostMetricInfo {
 		return hostMetricInfo{"ETCD success rate (%)", "%", toPct, "low"}
 	case "obs_request_success_rate":
 		return hostMetricInfo{"OBS success rate (%)", "%", toPct, "low"}
+	case hitRateKey:
+		return hostMetricInfo{"Cache hit rate (%)", "%", toPct, "low"}
 	}
 	for prefix, pool := range poolLabels {
 		sub, ok := strings.CutPrefix(name, prefix+"_")
@@ -171,98 +183,4 @@ func hostInfo(name string) hostMetricInfo {
 		}
 	}
 	return hostMetricInfo{name, "", 1, "high"}
-}
-
-// hostsJSON builds the drill-down's data: every agg.HostMetrics entry
-// (average per bin) and the host's cache hit rate.
-func buildHosts(r *agg.Result, ax *timeAxis) hostsData {
-	n := len(r.Hosts)
-	hd := hostsData{
-		Names: make([]string, n), Pods: make([][]string, n), Records: make([]int64, n),
-		Resets: make([]int, n), Runs: make([][]int, n), Default: "shm_memory_usage",
-	}
-	for i := range r.Hosts {
-		h := &r.Hosts[i]
-		hd.Names[i] = h.Name
-		hd.Pods[i] = h.Pods
-		if hd.Pods[i] == nil {
-			hd.Pods[i] = []string{}
-		}
-		hd.Records[i] = h.Records()
-		hd.Resets[i] = len(h.Resets)
-		hd.Runs[i] = ax.hostRuns(h.Bins)
-		if hd.Runs[i] == nil {
-			hd.Runs[i] = []int{}
-		}
-	}
-	for j, name := range agg.HostMetrics {
-		info := hostInfo(name)
-		hm := hostMetric{Key: name, Label: info.label, Unit: info.unit, Worse: info.worse,
-			Rank: numArray{make([]float64, n), hostDigits}, Values: make(hostSeries, n)}
-		for i := range r.Hosts {
-			st := &r.Hosts[i].Metrics[j]
-			hm.Values[i] = scaled(st.Avg, info.scale)
-			if info.worse == "low" {
-				v, _ := minOf(st.Min)
-				hm.Rank.v[i] = v * info.scale
-			} else {
-				v, _ := maxOf(st.Max)
-				hm.Rank.v[i] = v * info.scale
-			}
-		}
-		hd.Metrics = append(hd.Metrics, hm)
-	}
-	hit := hostMetric{Key: "cache_hit_rate", Label: "Cache hit rate (%)", Unit: "%", Worse: "low",
-		Rank: numArray{make([]float64, n), hostDigits}, Values: make(hostSeries, n)}
-	for i := range r.Hosts {
-		hit.Values[i] = scaled(r.Hosts[i].HitRate, toPct)
-		v, _ := minOf(r.Hosts[i].HitRate)
-		hit.Rank.v[i] = v * toPct
-	}
-	hd.Metrics = append(hd.Metrics, hit)
-	return hd
-}
-
-func scaled(s agg.Series, f float64) []float64 {
-	out := make([]float64, len(s))
-	for i, v := range s {
-		out[i] = v * f
-	}
-	return out
-}
-
-// buildPageData assembles the JSON document for r.
-func buildPageData(r *agg.Result, ax *timeAxis, secs []*section) *pageData {
-	cols := clusterColumns(r)
-	pd := &pageData{Axis: ax.labels, Bin: intervalText(r.Interval), S: map[string]numArray{}}
-	if pd.Axis == nil {
-		pd.Axis = []string{}
-	}
-	for _, sec := range secs {
-		for _, c := range sec.Charts {
-			pd.Charts = append(pd.Charts, c)
-			if len(c.Series) == 0 {
-				continue
-			}
-			empty := true
-			for _, s := range c.Series {
-				col, ok := cols[s.Key]
-				if !ok {
-					col = make(agg.Series, len(r.Bins))
-					for i := range col {
-						col[i] = math.NaN()
-					}
-				}
-				if hasValue(col) {
-					empty = false
-				}
-				if _, done := pd.S[s.Key]; !done {
-					pd.S[s.Key] = numArray{ax.onAxis(col), clusterDigits}
-				}
-			}
-			c.Empty = empty
-		}
-	}
-	pd.Hosts = buildHosts(r, ax)
-	return pd
 }

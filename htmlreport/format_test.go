@@ -1,9 +1,12 @@
 package htmlreport
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -74,17 +77,6 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-func TestHostSeriesJSON(t *testing.T) {
-	nan := math.NaN()
-	b, err := hostSeries{{nan, nan}, {5, 5, 5}, {1.00001, 1.00002}, {1, nan, 2}, {}}.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := `[null,5,1,[1,null,2],null]`; string(b) != want {
-		t.Errorf("got %s, want %s", b, want)
-	}
-}
-
 func TestNextBin(t *testing.T) {
 	day, _ := columnar.ParseTimestamp([]byte("2026-05-06T00:00:00"))
 	h := int64(3_600_000_000)
@@ -100,41 +92,54 @@ func TestNextBin(t *testing.T) {
 	}
 }
 
-// TestDataJSONIsMarshal checks that the spliced, parallel encoding of the
-// page data is the document json.Marshal gives, byte for byte.
-func TestDataJSONIsMarshal(t *testing.T) {
-	nan := math.NaN()
-	d := &pageData{
-		Axis: []string{"2026-05-06 00:00", "2026-05-06 00:01"},
-		Bin:  "1 min",
-		S: map[string]numArray{
-			"b": {[]float64{1.5, nan}, clusterDigits},
-			"a": {[]float64{0.1234567, 2e30}, clusterDigits},
-		},
-		Charts: []*chart{{}},
-		Hosts: hostsData{
-			Names: []string{"h<1>", "h&2"}, Pods: [][]string{{"p</script>"}, nil},
-			Records: []int64{3, 4}, Resets: []int{0, 1}, Runs: [][]int{{0, 2}, {1, 1}},
-			Metrics: []hostMetric{
-				{Key: "k", Label: "L", Unit: "GB", Worse: "high",
-					Rank: numArray{[]float64{1, 2}, hostDigits}, Values: hostSeries{{1, 2}, {nan}}},
-				{Key: "k2", Rank: numArray{[]float64{nan, 3.14159}, hostDigits}, Values: hostSeries{{5, 5}, {}}},
-			},
-			Default: "k",
-		},
+// TestJSONStream checks the streamed document against the encoding
+// json.Marshal gives: separators, escaping, null for NaN and ±Inf.
+func TestJSONStream(t *testing.T) {
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	e := &jsonStream{w: bw}
+	e.open('{')
+	e.field("a", []string{"x</script>", "h&2", "<!--"})
+	e.key("n")
+	e.numbers([]float64{1.5, math.NaN(), math.Inf(1), math.Inf(-1), 0.1234567, 2e30}, 6)
+	e.key("i")
+	e.ints([]int64{3, -4})
+	e.key("o")
+	e.open('{')
+	e.field("k", 1)
+	e.key("e")
+	e.open('[')
+	e.close(']')
+	e.close('}')
+	e.key("l")
+	e.open('[')
+	e.elem()
+	e.open('{')
+	e.close('}')
+	e.elem()
+	e.value("s")
+	e.close(']')
+	e.close('}')
+	if err := bw.Flush(); err != nil || e.err != nil {
+		t.Fatal(err, e.err)
 	}
-	for _, d := range []*pageData{d, {}} {
-		got, err := dataJSON(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := json.Marshal(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(got) != string(want) {
-			t.Errorf("dataJSON:\n got %s\nwant %s", got, want)
-		}
+	want, err := json.Marshal(map[string]any{
+		"a": []string{"x</script>", "h&2", "<!--"}, "n": []any{1.5, nil, nil, nil, 0.123457, 2e30}, "i": []int{3, -4},
+		"o": map[string]any{"k": 1, "e": []int{}}, "l": []any{map[string]any{}, "s"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, exp any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, buf.Bytes())
+	}
+	json.Unmarshal(want, &exp) //nolint:errcheck // made by json.Marshal
+	if !reflect.DeepEqual(got, exp) {
+		t.Errorf("stream:\n got %s\nwant %s", buf.Bytes(), want)
+	}
+	if s := buf.String(); strings.Contains(s, "<") || strings.Contains(s, "&") {
+		t.Errorf("markup characters in %s", s)
 	}
 }
 
@@ -151,7 +156,7 @@ func TestAppendRoundFast(t *testing.T) {
 		if r.IntN(4) == 0 {
 			v = math.Round(v*1000) / 1000 // values printed with %.3f
 		}
-		for _, d := range []int{hostDigits, clusterDigits} {
+		for _, d := range []int{4, clusterDigits, codeDigits} {
 			fast, ok := appendRoundFast(nil, v, d)
 			if !ok {
 				continue

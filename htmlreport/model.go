@@ -109,35 +109,6 @@ func floorMod(a, b int64) int64 {
 	return m
 }
 
-// onAxis spreads a per-bin series over the axis, NaN where the axis has a
-// bin without data.
-func (a *timeAxis) onAxis(s agg.Series) []float64 {
-	out := make([]float64, len(a.starts))
-	for i := range out {
-		out[i] = math.NaN()
-	}
-	for g, v := range s {
-		if g < len(a.pos) {
-			out[a.pos[g]] = v
-		}
-	}
-	return out
-}
-
-// hostRuns encodes a host's bins as runs on the axis: [start, length, ...].
-func (a *timeAxis) hostRuns(bins []int) []int {
-	var runs []int
-	for _, g := range bins {
-		p := a.pos[g]
-		if n := len(runs); n > 0 && runs[n-2]+runs[n-1] == p {
-			runs[n-1]++
-			continue
-		}
-		runs = append(runs, p, 1)
-	}
-	return runs
-}
-
 func hasValue(s []float64) bool {
 	for _, v := range s {
 		if !bad(v) {

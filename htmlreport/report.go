@@ -7,9 +7,13 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/columnar"
@@ -17,24 +21,36 @@ import (
 
 // Input is what the report shows.
 type Input struct {
-	Title        string // full title, e.g. "cluster-A Worker Resource Analysis Report"
-	Since, Until string // as given on the command line, may be empty
-	Result       *agg.Result
-	Summary      *agg.Summary  // may be nil: the footer then only has what Result knows
-	Findings     []agg.Finding // shown at the top; an empty list says "no findings"
+	Title        string      // full title, e.g. "cluster-A Worker Resource Analysis Report"
+	Since, Until string      // as given on the command line, may be empty
+	Result       *agg.Result // the cluster bins; Result.Hosts is only read when Hosts is nil
+	// Hosts are the hosts' views (NewHostView, at Result.Interval), in
+	// any order. When nil, they are made from Result.Hosts.
+	Hosts    []HostView
+	Summary  *agg.Summary  // may be nil: the footer then only has what Result knows
+	Findings []agg.Finding // shown at the top; an empty list says "no findings"
 }
 
-// Write writes the complete HTML page for in to w.
+// Write writes the complete HTML page for in to w. The page's markup comes
+// from html/template; its data document is streamed to w as it is made.
 func Write(w io.Writer, in *Input) error {
 	if in == nil || in.Result == nil {
 		return errors.New("htmlreport: no result to report")
 	}
-	v, err := buildView(in)
+	p, err := newPage(in)
 	if err != nil {
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
-	if err := pageTemplate.Execute(bw, v); err != nil {
+	if err := pageTemplate.ExecuteTemplate(bw, "head", p.view); err != nil {
+		return fmt.Errorf("htmlreport: %w", err)
+	}
+	bw.WriteString(`<script type="application/json" id="report-data">`)
+	if err := writeData(bw, p); err != nil {
+		return fmt.Errorf("htmlreport: data: %w", err)
+	}
+	bw.WriteString("</script>\n")
+	if err := pageTemplate.ExecuteTemplate(bw, "tail", p.view); err != nil {
 		return fmt.Errorf("htmlreport: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -44,6 +60,65 @@ func Write(w io.Writer, in *Input) error {
 }
 
 var pageTemplate = template.Must(template.New("report").Parse(reportTmpl))
+
+// pageData is what Write needs besides the input: the template's view, the
+// host views by name, and the axes and columns of the data document.
+type pageData struct {
+	in         *Input
+	view       *view
+	hosts      []HostView
+	secs       []*section
+	cols       map[string]agg.Series
+	keys       []string // cluster columns the charts draw
+	chartAxis  binAxis
+	hostAxis   binAxis
+	hostPoints int64
+}
+
+// hostViews returns the views of in's hosts, sorted by name.
+func hostViews(in *Input) ([]HostView, error) {
+	r := in.Result
+	var views []HostView
+	if in.Hosts == nil {
+		views = make([]HostView, len(r.Hosts))
+		var g errgroup.Group
+		g.SetLimit(runtime.GOMAXPROCS(0))
+		for i := range r.Hosts {
+			g.Go(func() error {
+				views[i] = NewHostView(&r.Hosts[i], r.Interval)
+				return nil
+			})
+		}
+		g.Wait() //nolint:errcheck // the jobs return no error
+	} else {
+		views = slices.Clone(in.Hosts)
+		slices.SortStableFunc(views, func(a, b HostView) int { return strings.Compare(a.Name, b.Name) })
+	}
+	for i := range views {
+		if v := &views[i]; v.Bins > 0 && v.interval != r.Interval {
+			return nil, fmt.Errorf("htmlreport: host %q was reduced at a bin width of %d µs, the result has %d µs", v.Name, v.interval, r.Interval)
+		}
+	}
+	return views, nil
+}
+
+// hostSpan returns the first and last bin number of the hosts and of r
+// (n1 < n0 when there is none).
+func hostSpan(r *agg.Result, views []HostView) (n0, n1 int64) {
+	n0, n1 = math.MaxInt64, math.MinInt64
+	if n := len(r.Bins); n > 0 {
+		n0, n1 = binNumber(r.Bins[0], r.Interval), binNumber(r.Bins[n-1], r.Interval)
+	}
+	for i := range views {
+		if p := views[i].present; len(p) > 0 {
+			n0, n1 = min(n0, p[0]), max(n1, p[len(p)-1])
+		}
+	}
+	if n0 > n1 {
+		return 0, -1
+	}
+	return n0, n1
+}
 
 // view is the template's data.
 type view struct {
@@ -56,8 +131,9 @@ type view struct {
 	Detail         detailTable
 	HostOptions    []hostOption
 	HostRows       []hostRow
+	ChartNote      string // how the charts reduce the bins, when they do
+	HostNote       string // how the drill-down reduces the hosts' bins
 	Footer         footer
-	Data           template.JS // the page's data document, JSON (see dataJSON)
 	ECharts        template.JS
 	Script         template.JS
 	Style          template.CSS
@@ -205,31 +281,38 @@ var reasonText = map[string]string{
 	"partial_tail":  "last line of a file still being written (no newline, not complete)",
 }
 
-func buildView(in *Input) (*view, error) {
+func newPage(in *Input) (*pageData, error) {
 	r := in.Result
-	bin := intervalText(r.Interval)
-	ax := buildAxis(r)
-	secs := buildSections(bin)
-	data, err := dataJSON(buildPageData(r, &ax, secs))
+	hosts, err := hostViews(in)
 	if err != nil {
 		return nil, err
 	}
+	if r.Interval <= 0 && len(r.Bins) > 0 {
+		return nil, fmt.Errorf("htmlreport: bin width %d µs", r.Interval)
+	}
+	bin := intervalText(r.Interval)
+	p := &pageData{in: in, hosts: hosts, secs: buildSections(bin), cols: clusterColumns(r), chartAxis: chartAxis(r)}
+	p.keys = chartKeys(p.secs, p.cols)
+	n0, n1 := hostSpan(r, hosts)
+	p.hostAxis, p.hostPoints = drillAxis(hosts, n0, n1, r.Interval)
+	ax := buildAxis(r)
 	v := &view{
 		Title:          in.Title,
-		Sections:       secs,
-		Data:           data,
+		Sections:       p.secs,
 		ECharts:        template.JS(echartsJS),
 		Script:         template.JS(reportJS),
 		Style:          template.CSS(reportCSS),
 		EChartsVersion: EChartsVersion,
 		ZRenderVersion: ZRenderVersion,
+		ChartNote:      chartNote(&p.chartAxis, len(r.Bins)),
+		HostNote:       hostNote(&p.hostAxis, bin),
 	}
+	p.view = v
 	if v.Title == "" {
 		v.Title = "Worker Resource Analysis Report"
 	}
-	cols := clusterColumns(r)
-	v.Info = infoLine(in, &ax, bin)
-	v.Summary = summaryRows(in, cols, &ax, bin)
+	v.Info = infoLine(p, &ax, bin)
+	v.Summary = summaryRows(p, &ax, bin)
 	v.Findings, v.FindingCounts = findingRows(in.Findings)
 	v.Detail = detailTable{Cols: detailColumns(), MaxRows: maxDetailRows, Bin: bin, HasFilled: ax.filled}
 	for g := range r.Bins {
@@ -239,15 +322,16 @@ func buildView(in *Input) (*view, error) {
 		}
 		row := detailRow{Time: columnar.FormatTimestamp(r.Bins[g]), Label: ax.labels[ax.pos[g]]}
 		for _, c := range v.Detail.Cols {
-			row.Cells = append(row.Cells, c.fmt(colAt(cols, c.Key, g)))
+			row.Cells = append(row.Cells, c.fmt(colAt(p.cols, c.Key, g)))
 		}
 		v.Detail.Rows = append(v.Detail.Rows, row)
 	}
 	v.Detail.Body = detailBody(v.Detail.Rows)
-	for i := range r.Hosts {
-		h := &r.Hosts[i]
+	withYear := len(r.Bins) > 0 && yearOf(r.Bins[0]) != yearOf(r.Bins[len(r.Bins)-1])
+	for i := range hosts {
+		h := &hosts[i]
 		v.HostOptions = append(v.HostOptions, hostOption{i, h.Name})
-		v.HostRows = append(v.HostRows, hostTableRow(r, h, &ax))
+		v.HostRows = append(v.HostRows, hostTableRow(h, r.Interval, withYear))
 	}
 	v.Footer = buildFooter(in)
 	for _, name := range licenseFiles {
@@ -257,18 +341,40 @@ func buildView(in *Input) (*view, error) {
 		}
 		v.Licenses = append(v.Licenses, license{strings.TrimPrefix(name, "assets/"), string(b)})
 	}
-	return v, nil
+	return p, nil
 }
 
-func infoLine(in *Input, ax *timeAxis, bin string) []kv {
-	r := in.Result
+// chartNote says how the cluster charts show nbins bins on ax, when they
+// do not show each.
+func chartNote(ax *binAxis, nbins int) string {
+	if ax.shift == 0 {
+		return ""
+	}
+	return fmt.Sprintf("The charts show the %s bins as %s points per series: columns of %s, each drawn by the first, "+
+		"lowest, highest and last value of its bins, so that no spike is hidden (zoom to see a column's four points). "+
+		"Every bin is in the detail table, cluster_bins.parquet and --json.", fmtInt(int64(nbins)), fmtInt(int64(ax.points())), ax.width())
+}
+
+// hostNote says how the drill-down shows the hosts' bins on ax.
+func hostNote(ax *binAxis, bin string) string {
+	const exact = " Full resolution in host_bins.parquet and --json."
+	if ax.shift == 0 {
+		return "Per-host series at full resolution: one point per " + bin + " bin (values to 1/4094 of each series' range)." + exact
+	}
+	return fmt.Sprintf("Per-host series reduced to %s points: columns of %s, each drawn by the first, lowest, highest "+
+		"and last of the host's per-bin averages in it, so that no spike is hidden (values to 1/4094 of each series' range).%s",
+		fmtInt(int64(ax.points())), ax.width(), exact)
+}
+
+func infoLine(p *pageData, ax *timeAxis, bin string) []kv {
+	in := p.in
 	var info []kv
-	if len(r.Bins) > 0 {
+	if len(in.Result.Bins) > 0 {
 		info = append(info, kv{"Time", ax.labels[0] + " ~ " + ax.labels[len(ax.labels)-1]})
 	} else {
 		info = append(info, kv{"Time", "no records in range"})
 	}
-	info = append(info, kv{"Bin", bin}, kv{"Hosts", fmtInt(int64(len(r.Hosts)))}, kv{"Records", fmtInt(records(in))})
+	info = append(info, kv{"Bin", bin}, kv{"Hosts", fmtInt(int64(len(p.hosts)))}, kv{"Records", fmtInt(records(p))})
 	if in.Since != "" {
 		info = append(info, kv{"Since", in.Since})
 	}
@@ -278,21 +384,21 @@ func infoLine(in *Input, ax *timeAxis, bin string) []kv {
 	return info
 }
 
-func records(in *Input) int64 {
-	if in.Summary != nil {
-		return in.Summary.Records
+func records(p *pageData) int64 {
+	if p.in.Summary != nil {
+		return p.in.Summary.Records
 	}
 	var n int64
-	for i := range in.Result.Hosts {
-		n += in.Result.Hosts[i].Records()
+	for i := range p.hosts {
+		n += p.hosts[i].Records
 	}
 	return n
 }
 
 // summaryRows are the overview table: the reference's rows (latest = the
 // last bin) and a few more.
-func summaryRows(in *Input, cols map[string]agg.Series, ax *timeAxis, bin string) []summaryRow {
-	r := in.Result
+func summaryRows(p *pageData, ax *timeAxis, bin string) []summaryRow {
+	in, r, cols := p.in, p.in.Result, p.cols
 	nb := len(r.Bins)
 	at := func(g int) string {
 		if g < 0 {
@@ -307,14 +413,14 @@ func summaryRows(in *Input, cols map[string]agg.Series, ax *timeAxis, bin string
 	} else {
 		rows = append(rows, summaryRow{"sum-range", "Time range", "no records in range"})
 	}
-	hosts := fmtInt(int64(len(r.Hosts)))
-	if in.Summary != nil && in.Summary.HostsFound > len(r.Hosts) {
-		hosts += fmt.Sprintf(" (%s more with files but no record in range)", fmtInt(int64(in.Summary.HostsFound-len(r.Hosts))))
+	hosts := fmtInt(int64(len(p.hosts)))
+	if in.Summary != nil && in.Summary.HostsFound > len(p.hosts) {
+		hosts += fmt.Sprintf(" (%s more with files but no record in range)", fmtInt(int64(in.Summary.HostsFound-len(p.hosts))))
 	}
 	rows = append(rows,
 		summaryRow{"sum-bin", "Bin width", bin},
 		summaryRow{"sum-hosts", "Host count", hosts},
-		summaryRow{"sum-records", "Total records", fmtInt(records(in))},
+		summaryRow{"sum-records", "Total records", fmtInt(records(p))},
 	)
 	memAvg, memMax, limAvg, ratio := col("shm_memory_usage", "avg"), col("shm_memory_usage", "max"), col("shm_total_limit", "avg"), col("shm_share_mem_ratio", "avg")
 	rows = append(rows, summaryRow{"sum-mem-latest", "Latest memory usage (avg per host)",
@@ -340,8 +446,8 @@ func summaryRows(in *Input, cols map[string]agg.Series, ax *timeAxis, bin string
 	rows = append(rows, summaryRow{"sum-hit-overall", "Cache hit rate over the range", overall})
 	rows = append(rows, summaryRow{"sum-clients", "Active clients (latest avg per host)", fmtCount(lastOf(col("active_client_count", "avg")))})
 	resets, resetHosts := 0, 0
-	for i := range r.Hosts {
-		if n := len(r.Hosts[i].Resets); n > 0 {
+	for i := range p.hosts {
+		if n := p.hosts[i].Resets; n > 0 {
 			resets += n
 			resetHosts++
 		}
@@ -354,24 +460,22 @@ func summaryRows(in *Input, cols map[string]agg.Series, ax *timeAxis, bin string
 	return rows
 }
 
-func hostTableRow(r *agg.Result, h *agg.HostResult, ax *timeAxis) hostRow {
+func hostTableRow(h *HostView, interval int64, withYear bool) hostRow {
 	row := hostRow{
 		Name:    h.Name,
 		Pods:    strings.Join(h.Pods, ", "),
-		Records: fmtInt(h.Records()),
-		Bins:    fmtInt(int64(len(h.Bins))),
-		Resets:  fmtInt(int64(len(h.Resets))),
+		Records: fmtInt(h.Records),
+		Bins:    fmtInt(int64(h.Bins)),
+		Resets:  fmtInt(int64(h.Resets)),
 		Peak:    naText, Latest: naText,
 	}
-	if n := len(h.Bins); n > 0 {
-		row.First = ax.labels[ax.pos[h.Bins[0]]]
-		row.Last = ax.labels[ax.pos[h.Bins[n-1]]]
+	if h.Bins > 0 {
+		row.First = binLabel(h.First, interval, withYear)
+		row.Last = binLabel(h.Last, interval, withYear)
 	}
-	if m := h.Metric("shm_memory_usage"); m != nil {
-		pk, _ := maxOf(m.Max)
-		row.Peak = fmtBytes(pk)
-		lv, _ := lastValue(m.Avg)
-		row.Latest = fmtBytes(lv)
+	if m := h.metric(agg.HostMetricIndex("shm_memory_usage")); m != nil {
+		row.Peak = fmtBytes(m.rank)
+		row.Latest = fmtBytes(m.last)
 	}
 	return row
 }

@@ -98,8 +98,7 @@
         o.largeThreshold = 2000;
       } else {
         o.showSymbol = false;
-        o.connectNulls = false;
-        o.sampling = 'lttb';
+        o.connectNulls = false; // no sampling: the series are at display resolution (M4 columns) already
       }
       if (s.color) { o.itemStyle = { color: s.color }; o.lineStyle = { color: s.color }; }
       if (s.style) { o.lineStyle = o.lineStyle || {}; o.lineStyle.type = s.style; }
@@ -137,32 +136,42 @@
 
   // ---- per-host data ----
   var H = D.hosts;
+  var HS = H.slots, HAXIS = H.axis, HN = HAXIS.length;
   var metricByKey = {};
   H.metrics.forEach(function (m) { metricByKey[m.key] = m; });
 
-  // expand returns host i's values of metric m on the whole axis, null
-  // where the host has no record in the bin.
-  function expand(m, i) {
-    var out = new Array(N).fill(null);
-    var v = m.values[i], runs = H.runs[i], j = 0;
+  // A host's series is null (no value), a number (the same value in every
+  // bin with records) or [first column, lo, step, codes]: value = lo +
+  // code × step, two characters of CODES per code, NULL_CODE for no value,
+  // '~' and a character c repeating the previous code CODE[c] + 2 times.
+  var CODES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  var CODE = new Array(128).fill(0), NULL_CODE = 4095, REPEAT = 126; // '~'
+  for (var ci = 0; ci < CODES.length; ci++) CODE[CODES.charCodeAt(ci)] = ci;
+
+  // hostValues returns host i's values of metric m on the drill-down's
+  // axis, null where the host has none.
+  function hostValues(m, i) {
+    var out = new Array(HN).fill(null), v = m.values[i];
     if (v === null) return out;
-    for (var r = 0; r < runs.length; r += 2) {
-      for (var k = 0; k < runs[r + 1]; k++, j++) {
-        out[runs[r] + k] = Array.isArray(v) ? v[j] : v;
+    if (typeof v === 'number') {
+      var cols = H.cols[i];
+      for (var r = 0; r < cols.length; r += 2) {
+        for (var k = cols[r] * HS, end = Math.min(HN, (cols[r] + cols[r + 1]) * HS); k < end; k++) out[k] = v;
       }
+      return out;
+    }
+    var j = v[0] * HS, lo = v[1], st = v[2], s = v[3], prev = NULL_CODE;
+    for (var p = 0; p + 1 < s.length; p += 2) {
+      var c = s.charCodeAt(p), n = 1;
+      if (c === REPEAT) n = CODE[s.charCodeAt(p + 1)] + 2;
+      else prev = CODE[c] * 64 + CODE[s.charCodeAt(p + 1)];
+      var x = prev === NULL_CODE ? null : lo + prev * st;
+      for (; n > 0 && j < HN; n--) out[j++] = x;
     }
     return out;
   }
 
-  function lastOf(m, i) {
-    var v = m.values[i];
-    if (v === null) return null;
-    if (!Array.isArray(v)) return v;
-    for (var k = v.length - 1; k >= 0; k--) if (v[k] !== null) return v[k];
-    return null;
-  }
-
-  // The hosts to show for "top 10": worst first by the metric's rank.
+  // The hosts to show for "worst N": worst first by the metric's rank.
   function topHosts(m, n) {
     var idx = [];
     for (var i = 0; i < H.names.length; i++) if (isNum(m.rank[i])) idx.push(i);
@@ -174,8 +183,8 @@
     var mem = metricByKey.shm_memory_usage, ratio = metricByKey.shm_share_mem_ratio;
     var rows = [];
     for (var i = 0; i < H.names.length; i++) {
-      var v = mem ? lastOf(mem, i) : null;
-      if (v !== null) rows.push({ name: H.names[i], v: v, r: ratio ? lastOf(ratio, i) : null });
+      var v = mem ? mem.last[i] : null;
+      if (v !== null) rows.push({ name: H.names[i], v: v, r: ratio ? ratio.last[i] : null });
     }
     rows.sort(function (a, b) { return a.v - b.v; }); // largest at the top
     var many = rows.length > 30;
@@ -214,28 +223,40 @@
   var hostSel = document.getElementById('ph-host');
   var topOpt = document.getElementById('ph-top');
   var hostInfo = document.getElementById('ph-info');
+  var searchBox = document.getElementById('ph-search');
+  var topN = document.getElementById('ph-n');
+  var matches = document.getElementById('ph-matches');
+
+  function topCount() {
+    var n = parseInt(topN.value, 10);
+    return n >= 1 ? Math.min(n, 50) : 10;
+  }
 
   function perHostOption(c) {
     var m = metricByKey[metricSel.value] || H.metrics[0];
     var sel = hostSel.value;
-    var hosts = sel === 'top' ? topHosts(m, 10) : [parseInt(sel, 10)];
+    var hosts = sel === 'top' ? topHosts(m, topCount()) : [parseInt(sel, 10)];
     var units = [];
     var series = hosts.map(function (i, n) {
       units.push(m.unit);
       return {
-        name: H.names[i], type: 'line', data: expand(m, i), showSymbol: false,
-        connectNulls: false, sampling: 'lttb', itemStyle: { color: PALETTE[n % PALETTE.length] },
+        name: H.names[i], type: 'line', data: hostValues(m, i), showSymbol: false,
+        connectNulls: false, itemStyle: { color: PALETTE[n % PALETTE.length] },
         lineStyle: { color: PALETTE[n % PALETTE.length] }, emphasis: { focus: 'series' }
       };
     });
-    var sub = 'average per bin' + (series.length ? '' : ' — no host has this metric in the range');
+    var reduced = HS > 1;
+    var sub = (reduced ? 'columns of ' + H.width + ': first, lowest, highest and last of the bin averages' : 'average per bin') +
+      (series.length ? '' : ' — no host has this metric in the range');
     if (sel === 'top') {
       hostInfo.textContent = 'Showing the ' + hosts.length + ' hosts with the ' +
-        (m.worse === 'low' ? 'lowest minimum' : 'highest peak') + ' of ' + m.label + '.';
+        (m.worse === 'low' ? 'lowest minimum' : 'highest peak') + ' of ' + m.label + ', worst first: ' +
+        hosts.map(function (i) { return H.names[i] + ' (' + fmt(m.rank[i], m.unit) + ')'; }).join(', ') + '.';
     } else {
       var i = hosts[0];
       hostInfo.textContent = 'Host ' + H.names[i] + ' — worker ids: ' + (H.pods[i].length ? H.pods[i].join(', ') : 'none') +
-        ' — records: ' + H.records[i].toLocaleString('en-US') + ' — counter resets: ' + H.resets[i];
+        ' — records: ' + H.records[i].toLocaleString('en-US') + ' — counter resets: ' + H.resets[i] +
+        ' — ' + (m.worse === 'low' ? 'lowest minimum' : 'highest peak') + ': ' + fmt(m.rank[i], m.unit);
     }
     return {
       animation: false,
@@ -243,7 +264,7 @@
       tooltip: axisTooltip(units),
       legend: { bottom: 0, type: 'scroll' },
       grid: { left: 64, right: 28, top: 64, bottom: 86 },
-      xAxis: { type: 'category', data: AXIS },
+      xAxis: { type: 'category', data: HAXIS },
       yAxis: { type: 'value', name: m.unit || '', scale: true, axisLabel: { formatter: short } },
       dataZoom: zoom(),
       series: series
@@ -252,9 +273,34 @@
 
   function updatePerHost() {
     var m = metricByKey[metricSel.value] || H.metrics[0];
-    topOpt.textContent = m.worse === 'low' ? 'Bottom 10 by minimum' : 'Top 10 by peak';
+    topOpt.textContent = 'Worst ' + topCount() + (m.worse === 'low' ? ' by minimum' : ' by peak');
     var c = charts.per_host_chart;
     if (c) c.setOption(perHostOption(), { notMerge: true });
+  }
+
+  // filterHosts hides the hosts whose name and worker ids do not contain
+  // the search text; it returns how many match and the first.
+  function filterHosts() {
+    var q = searchBox.value.trim().toLowerCase(), first = null, exact = null, n = 0;
+    for (var k = 0; k < hostSel.options.length; k++) {
+      var o = hostSel.options[k];
+      if (o.value === 'top') continue;
+      var i = parseInt(o.value, 10), name = H.names[i].toLowerCase();
+      var hit = q === '' || name.indexOf(q) >= 0 || H.pods[i].join('\n').toLowerCase().indexOf(q) >= 0;
+      o.hidden = !hit;
+      if (!hit) continue;
+      n++;
+      if (first === null) first = o.value;
+      if (name === q) exact = o.value;
+    }
+    matches.textContent = q === '' ? '' : n === 0 ? 'no host matches' : n + ' of ' + H.names.length + ' hosts match';
+    return { n: n, exact: exact !== null, pick: exact !== null ? exact : first };
+  }
+
+  function pickHost(v) {
+    if (v === null || hostSel.value === v) return;
+    hostSel.value = v;
+    updatePerHost();
   }
 
   if (metricSel) {
@@ -265,9 +311,16 @@
       metricSel.appendChild(o);
     });
     metricSel.value = H.default;
-    topOpt.textContent = 'Top 10 by peak';
     metricSel.addEventListener('change', updatePerHost);
     hostSel.addEventListener('change', updatePerHost);
+    topN.addEventListener('change', function () { hostSel.value = 'top'; updatePerHost(); });
+    searchBox.addEventListener('input', function () {
+      var f = filterHosts();
+      if (f.n === 1 || f.exact) pickHost(f.pick);
+    });
+    searchBox.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter') pickHost(filterHosts().pick);
+    });
   }
 
   // ---- draw ----
@@ -293,5 +346,5 @@
   });
 
   // For tests and for the curious: the chart instances, by container id.
-  window.resreport = { charts: charts, ready: true };
+  window.resreport = { charts: charts, ready: true, drawnMs: performance.now() };
 })();

@@ -6,11 +6,13 @@ import (
 	"html"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/resreport/resreport/agg"
+	"github.com/resreport/resreport/columnar"
 )
 
 func render(t testing.TB, in *Input) string {
@@ -242,41 +244,43 @@ func checkNumbers(t *testing.T, r *agg.Result, s *agg.Summary) {
 		}
 	}
 
-	// Per-host drill-down: memory of every host, expanded onto the axis.
-	hd := pd["hosts"].(map[string]any)
-	names := hd["names"].([]any)
-	runs := hd["runs"].([]any)
-	var mem map[string]any
-	for _, m := range hd["metrics"].([]any) {
-		if m.(map[string]any)["key"] == "shm_memory_usage" {
-			mem = m.(map[string]any)
+	// Per-host drill-down: these runs are short, so the drill-down has one
+	// point per bin, and every host's memory in each bin is its --json value
+	// (to about half a quantization step); bins without a record have none.
+	ph := pageHostsOf(t, pd)
+	if ph.slots != 1 || len(ph.axis) != len(ax.starts) {
+		t.Fatalf("drill-down axis of %d points, %d slots; want one per bin (%d)", len(ph.axis), ph.slots, len(ax.starts))
+	}
+	mem := ph.metrics["shm_memory_usage"]
+	n0 := binNumber(r.Bins[0], r.Interval)
+	for i, nm := range ph.names {
+		hbins := doc.Hosts[nm]
+		if len(hbins) == 0 {
+			t.Fatalf("host %s of the page is not in --json", nm)
 		}
-	}
-	if mem == nil {
-		t.Fatal("no memory metric in the drill-down")
-	}
-	for i, nm := range names {
-		hbins := doc.Hosts[nm.(string)]
-		vals := mem["values"].([]any)[i]
-		var expanded []float64 // the page's values, in host-bin order
-		rs := runs[i].([]any)
-		for k := 0; k < len(rs); k += 2 {
-			for n := 0; n < int(rs[k+1].(float64)); n++ {
-				switch v := vals.(type) {
-				case []any:
-					expanded = append(expanded, jsonNum(v[len(expanded)]))
-				default:
-					expanded = append(expanded, jsonNum(v))
-				}
+		want := make([]float64, len(ph.axis))
+		for p := range want {
+			want[p] = math.NaN()
+		}
+		peak := math.NaN()
+		for _, b := range hbins {
+			ts, ok := columnar.ParseTimestamp([]byte(b["time"].(string)))
+			if !ok {
+				t.Fatalf("--json time %v", b["time"])
+			}
+			want[binNumber(ts, r.Interval)-n0] = num(t, b, "mem_usage_avg") * toGB
+			if v := num(t, b, "mem_usage_max") * toGB; !math.IsNaN(v) && !(v <= peak) {
+				peak = v
 			}
 		}
-		if len(expanded) != len(hbins) {
-			t.Fatalf("host %s: %d values in the page, %d bins in --json", nm, len(expanded), len(hbins))
-		}
-		for j, b := range hbins {
-			if w := round(num(t, b, "mem_usage_avg")*toGB, hostDigits); !same(w, expanded[j]) {
-				t.Errorf("host %s bin %v: page %v GB, --json %v GB", nm, b["time"], expanded[j], w)
+		for p, w := range want {
+			g := mem.values[i][p]
+			if math.IsNaN(w) != math.IsNaN(g) || math.Abs(g-w) > pageTol(mem.steps[i], w, w) {
+				t.Errorf("host %s at %s: page %v GB, --json %v GB (step %g)", nm, ph.axis[p], g, w, mem.steps[i])
 			}
+		}
+		if math.Abs(mem.rank[i]-peak) > 1e-5*peak {
+			t.Errorf("host %s: rank %v, --json peak %v", nm, mem.rank[i], peak)
 		}
 	}
 }
@@ -371,15 +375,20 @@ func TestAxisKeepsGaps(t *testing.T) {
 		t.Errorf("axis label 20 %q, bin 20 at %d", ax.labels[20], ax.pos[20])
 	}
 	// Host 3 also stops from minute 20 to 35: it has bins 0-19 and 35-59.
-	runs := ax.hostRuns(r.Hosts[3].Bins)
-	if want := []int{0, 20, 35, 25}; !equalInts(runs, want) {
-		t.Errorf("host 3 runs %v, want %v", runs, want)
+	v := NewHostView(&r.Hosts[3], r.Interval)
+	hax := binAxis{interval: r.Interval, n0: binNumber(r.Bins[0], r.Interval), n1: binNumber(r.Bins[len(r.Bins)-1], r.Interval)}
+	if want := []int64{0, 20, 35, 25}; !slices.Equal(v.presentCols(&hax), want) {
+		t.Errorf("host 3 runs %v, want %v", v.presentCols(&hax), want)
 	}
 	page := render(t, &Input{Result: r})
 	pd := pageDataOf(t, page)
 	mem := pd["s"].(map[string]any)["mem_usage_avg"].([]any)
 	if mem[25] != nil || mem[19] == nil || mem[30] == nil {
 		t.Errorf("cluster memory around the pause: %v %v %v", mem[19], mem[25], mem[30])
+	}
+	host3 := pageHostsOf(t, pd).metrics["shm_memory_usage"].values[3]
+	if !math.IsNaN(host3[25]) || math.IsNaN(host3[19]) || math.IsNaN(host3[35]) || !math.IsNaN(host3[34]) {
+		t.Errorf("host 3's memory around its pause: %v %v %v %v", host3[19], host3[25], host3[34], host3[35])
 	}
 }
 

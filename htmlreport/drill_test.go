@@ -1,0 +1,236 @@
+package htmlreport
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// pageHosts is the drill-down's part of a page's data document, decoded
+// the way the page's script decodes it (hostValues in report.js).
+type pageHosts struct {
+	names   []string
+	axis    []string
+	slots   int
+	metrics map[string]*pageMetric
+}
+
+type pageMetric struct {
+	worse      string
+	rank, last []float64
+	values     [][]float64 // per host, one value per axis point, NaN for none
+	steps      []float64   // per host: the quantization step (0 for one value)
+}
+
+func pageHostsOf(t testing.TB, pd map[string]any) *pageHosts {
+	t.Helper()
+	hd := pd["hosts"].(map[string]any)
+	ph := &pageHosts{slots: int(hd["slots"].(float64)), metrics: map[string]*pageMetric{}}
+	for _, n := range hd["names"].([]any) {
+		ph.names = append(ph.names, n.(string))
+	}
+	for _, l := range hd["axis"].([]any) {
+		ph.axis = append(ph.axis, l.(string))
+	}
+	cols := hd["cols"].([]any)
+	for _, mv := range hd["metrics"].([]any) {
+		m := mv.(map[string]any)
+		pm := &pageMetric{worse: m["worse"].(string)}
+		for i := range ph.names {
+			pm.rank = append(pm.rank, jsonNum(m["rank"].([]any)[i]))
+			pm.last = append(pm.last, jsonNum(m["last"].([]any)[i]))
+			vals, step := decodeHostSeries(t, m["values"].([]any)[i], cols[i].([]any), len(ph.axis), ph.slots)
+			pm.values = append(pm.values, vals)
+			pm.steps = append(pm.steps, step)
+		}
+		ph.metrics[m["key"].(string)] = pm
+	}
+	return ph
+}
+
+// decodeHostSeries is hostValues of report.js.
+func decodeHostSeries(t testing.TB, v any, cols []any, n, slots int) ([]float64, float64) {
+	t.Helper()
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	switch v := v.(type) {
+	case nil:
+		return out, 0
+	case float64:
+		for r := 0; r < len(cols); r += 2 {
+			a, k := int(cols[r].(float64)), int(cols[r+1].(float64))
+			for p := a * slots; p < (a+k)*slots && p < n; p++ {
+				out[p] = v
+			}
+		}
+		return out, 0
+	case []any:
+		j, lo, step, s := int(v[0].(float64))*slots, v[1].(float64), v[2].(float64), v[3].(string)
+		prev := pageNull
+		for p := 0; p+1 < len(s); p += 2 {
+			reps := 1
+			if s[p] == '~' {
+				reps = strings.IndexByte(codeAlphabet, s[p+1]) + 2
+			} else {
+				prev = strings.IndexByte(codeAlphabet, s[p])*64 + strings.IndexByte(codeAlphabet, s[p+1])
+			}
+			for ; reps > 0; reps-- {
+				if j >= n {
+					t.Fatalf("series %v runs past the axis of %d points", v, n)
+				}
+				if prev != pageNull {
+					out[j] = lo + float64(prev)*step
+				}
+				j++
+			}
+		}
+		return out, step
+	}
+	t.Fatalf("host series %v (%T)", v, v)
+	return nil, 0
+}
+
+// TestDrillSeriesMatchModel writes random host series on axes of random
+// width and reads them back as the page does: every column of the axis
+// holds the first, lowest, highest and last value of the input bins in it
+// (to half a quantization step), in time order, and no value where the
+// input has none.
+func TestDrillSeriesMatchModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for round := 0; round < 200; round++ {
+		ns, vs := randomSeries(r)
+		if len(ns) == 0 {
+			continue
+		}
+		shift := fitShift(ns[0], ns[len(ns)-1], maxSeriesPoints)
+		cols := m4Reduce(ns, vs, shift, nil)
+		full := countValues(vs) == len(vs)
+		s := quantize(cols, shift, full)
+		v := HostView{shift: shift, present: runsOf(ns), metrics: []viewMetric{{s: s}}}
+		n0 := ns[0] - int64(r.IntN(5000))
+		ax := binAxis{interval: 60e6, n0: n0, n1: ns[len(ns)-1] + int64(r.IntN(5000))}
+		ax.shift = max(shift, fitShift(ax.n0, ax.n1, maxSeriesPoints)) + uint(r.IntN(3))
+		var buf bytes.Buffer
+		bw := bufio.NewWriter(&buf)
+		e := &jsonStream{w: bw}
+		var cw codeWriter
+		e.open('[')
+		e.elem()
+		writeHostSeries(e, &v, 0, &ax, 1, &cw)
+		e.elem()
+		e.ints(v.presentCols(&ax))
+		e.close(']')
+		bw.Flush()
+		var doc []any
+		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+			t.Fatalf("round %d: %v: %s", round, err, buf.Bytes())
+		}
+		got, step := decodeHostSeries(t, doc[0], doc[1].([]any), ax.points(), ax.slots())
+		if s.kind == seriesConst {
+			if !full || step != 0 {
+				t.Fatalf("round %d: one value for a series with gaps", round)
+			}
+		}
+		tol := pageTol(step, s.lo, s.lo+float64(s.top)*s.step)
+		slots := ax.slots()
+		want := map[int64]group{}
+		for _, g := range groupsOf(ns, vs, ax.shift) {
+			want[g.c] = g
+		}
+		for c := int64(0); c < int64(ax.cols()); c++ {
+			pts := got[int(c)*slots : int(c+1)*slots]
+			g, ok := want[c+ax.c0()]
+			if !ok {
+				if s.kind == seriesCodes && !math.IsNaN(pts[0]) {
+					t.Fatalf("round %d column %d: %v where the input has no value", round, c, pts)
+				}
+				continue
+			}
+			if math.IsNaN(pts[0]) {
+				t.Fatalf("round %d column %d: no value, input %v", round, c, g.vs)
+			}
+			near := func(a, b float64) bool { return math.Abs(a-b) <= tol }
+			mn, mx := g.vs[0], g.vs[0]
+			for _, x := range g.vs {
+				mn, mx = min(mn, x), max(mx, x)
+			}
+			lo, hi := pts[0], pts[0]
+			for _, x := range pts {
+				lo, hi = min(lo, x), max(hi, x)
+			}
+			if !near(pts[0], g.vs[0]) || !near(pts[slots-1], g.vs[len(g.vs)-1]) || !near(lo, mn) || !near(hi, mx) {
+				t.Fatalf("round %d column %d (shift %d, step %g): points %v, input first %v last %v min %v max %v",
+					round, c, ax.shift, step, pts, g.vs[0], g.vs[len(g.vs)-1], mn, mx)
+			}
+			// In time order: the points are, to a step, a subsequence of the input.
+			p := 0
+			for _, x := range pts {
+				for p < len(g.vs) && !near(g.vs[p], x) {
+					p++
+				}
+				if p == len(g.vs) {
+					t.Fatalf("round %d column %d: points %v are not in the order of %v", round, c, pts, g.vs)
+				}
+			}
+		}
+		if want := drillPoints([]HostView{v}, ax.shift); s.kind == seriesCodes && int64(countCodes(doc[0])) != want {
+			t.Fatalf("round %d: %d codes, drillPoints says %d", round, countCodes(doc[0]), want)
+		}
+	}
+}
+
+// pageTol is how far a drill-down value with quantization step step may
+// be from the value it stands for, in a series from lo to hi: half a step
+// of the view's codes, half a step of the page's, and the rounding of lo
+// and step to codeDigits digits.
+func pageTol(step, lo, hi float64) float64 {
+	return step*(0.5+0.5*pageTop/maxCode+pageTop*5e-7) + 5e-7*(math.Abs(lo)+math.Abs(hi))
+}
+
+// countCodes counts the points a code string stands for.
+func countCodes(v any) int {
+	s := v.([]any)[3].(string)
+	n := 0
+	for p := 0; p+1 < len(s); p += 2 {
+		if s[p] == '~' {
+			n += strings.IndexByte(codeAlphabet, s[p+1]) + 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// TestDrillAxisBudget: many hosts get wider columns, within the budget,
+// and never narrower than their views.
+func TestDrillAxisBudget(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, hosts := range []int{1, 30, 300, 3000} {
+		views := make([]HostView, hosts)
+		n0, n1 := int64(29_000_000), int64(29_000_000+1440*7-1)
+		for i := range views {
+			ns := make([]int64, 0, n1-n0+1)
+			vs := make([]float64, 0, n1-n0+1)
+			for b := n0 + int64(r.IntN(100)); b <= n1; b++ {
+				ns = append(ns, b)
+				vs = append(vs, r.Float64())
+			}
+			shift := fitShift(ns[0], ns[len(ns)-1], maxSeriesPoints)
+			views[i] = HostView{shift: shift, present: runsOf(ns), metrics: []viewMetric{{s: quantize(m4Reduce(ns, vs, shift, nil), shift, true)}}}
+		}
+		ax, points := drillAxis(views, n0, n1, 60e6)
+		if points > hostPointBudget || ax.points() > maxSeriesPoints || ax.shift < views[0].shift {
+			t.Errorf("%d hosts: shift %d, %d points per series, %d in all", hosts, ax.shift, ax.points(), points)
+		}
+		if ax.shift > 0 && drillPoints(views, ax.shift-1) <= hostPointBudget && fitShift(n0, n1, maxSeriesPoints) < ax.shift {
+			t.Errorf("%d hosts: shift %d is wider than the budget needs", hosts, ax.shift)
+		}
+		t.Logf("%d hosts × 7 days of 1-min bins: columns of %s, %d points per series, %d in all", hosts, ax.width(), ax.points(), points)
+	}
+}

@@ -1,0 +1,142 @@
+package htmlreport
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// randomSeries makes bin numbers (ascending, with gaps) and values with
+// the shapes real series have: noise on a slow wave, spikes, runs of one
+// value, ties among few levels, and bins without a value.
+func randomSeries(r *rand.Rand) ([]int64, []float64) {
+	n := r.IntN(3000)
+	ns, vs := make([]int64, n), make([]float64, n)
+	b := int64(r.IntN(1 << 25))
+	levels := r.IntN(2) == 0
+	for i := range ns {
+		b += 1
+		if r.IntN(50) == 0 {
+			b += int64(r.IntN(200)) // a gap
+		}
+		ns[i] = b
+		v := 100*math.Sin(float64(i)/float64(1+r.IntN(300))) + r.NormFloat64()*5
+		switch {
+		case levels:
+			v = float64(r.IntN(4))
+		case r.IntN(200) == 0:
+			v *= 50 // a spike
+		case i > 0 && r.IntN(4) == 0:
+			v = vs[i-1] // a repeated value
+		}
+		if r.IntN(20) == 0 {
+			v = math.NaN()
+		}
+		vs[i] = v
+	}
+	return ns, vs
+}
+
+// group is the brute-force model of one column: its values in time order.
+type group struct {
+	c  int64
+	vs []float64
+}
+
+func groupsOf(ns []int64, vs []float64, shift uint) []group {
+	var gs []group
+	for i, v := range vs {
+		if math.IsNaN(v) {
+			continue
+		}
+		c := int64(math.Floor(float64(ns[i]) / float64(int64(1)<<shift)))
+		if len(gs) == 0 || gs[len(gs)-1].c != c {
+			gs = append(gs, group{c: c})
+		}
+		gs[len(gs)-1].vs = append(gs[len(gs)-1].vs, v)
+	}
+	return gs
+}
+
+// inOrder says whether pts is a subsequence of vs (positions non-decreasing:
+// one input point may stand for several slots).
+func inOrder(pts, vs []float64) bool {
+	p := 0
+	for _, x := range pts {
+		for p < len(vs) && vs[p] != x {
+			p++
+		}
+		if p == len(vs) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestM4MatchesModel compares the reduction with a brute-force model on
+// random series at every width: one column per column of the model with a
+// value, in order; its first and last points, its minimum and maximum
+// kept; every point drawn is an input point of the column, in time order.
+func TestM4MatchesModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 300; round++ {
+		ns, vs := randomSeries(r)
+		for shift := uint(0); shift <= 9; shift++ {
+			cols := m4Reduce(ns, vs, shift, nil)
+			gs := groupsOf(ns, vs, shift)
+			if len(cols) != len(gs) {
+				t.Fatalf("round %d shift %d: %d columns, model %d", round, shift, len(cols), len(gs))
+			}
+			slots := make([]float64, slotsOf(shift))
+			for i, g := range gs {
+				k := cols[i]
+				mn, mx := g.vs[0], g.vs[0]
+				for _, v := range g.vs {
+					mn, mx = min(mn, v), max(mx, v)
+				}
+				if k.c != g.c || k.f != g.vs[0] || k.l != g.vs[len(g.vs)-1] || k.mn != mn || k.mx != mx {
+					t.Fatalf("round %d shift %d column %d: %+v, model first %v last %v min %v max %v", round, shift, g.c, k, g.vs[0], g.vs[len(g.vs)-1], mn, mx)
+				}
+				k.slots(slots)
+				lo, hi := slots[0], slots[0]
+				for _, v := range slots {
+					lo, hi = min(lo, v), max(hi, v)
+				}
+				if slots[0] != g.vs[0] || slots[len(slots)-1] != g.vs[len(g.vs)-1] || lo != mn || hi != mx || !inOrder(slots, g.vs) {
+					t.Fatalf("round %d shift %d column %d: points %v of %v", round, shift, g.c, slots, g.vs)
+				}
+				if back := fromSlots(k.c, slots); back != k {
+					t.Fatalf("round %d shift %d: column %+v read back from its points as %+v", round, shift, k, back)
+				}
+			}
+		}
+	}
+}
+
+// TestM4MergeIsReduce: columns merged to a wider width are the columns
+// reduced at that width, exactly.
+func TestM4MergeIsReduce(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for round := 0; round < 300; round++ {
+		ns, vs := randomSeries(r)
+		shift, up := uint(r.IntN(4)), uint(r.IntN(6))
+		var merged []m4col[float64]
+		for _, k := range m4Reduce(ns, vs, shift, nil) {
+			k.c >>= up
+			if n := len(merged); n > 0 && merged[n-1].c == k.c {
+				merged[n-1] = merged[n-1].merge(k)
+				continue
+			}
+			merged = append(merged, k)
+		}
+		direct := m4Reduce(ns, vs, shift+up, nil)
+		if len(merged) != len(direct) {
+			t.Fatalf("round %d: %d merged columns, %d direct", round, len(merged), len(direct))
+		}
+		for i := range direct {
+			if merged[i] != direct[i] {
+				t.Fatalf("round %d shift %d+%d column %d: merged %+v, direct %+v", round, shift, up, i, merged[i], direct[i])
+			}
+		}
+	}
+}
