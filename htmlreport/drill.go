@@ -73,7 +73,8 @@ func drillPoints(views []HostView, shift uint) int64 {
 type codeWriter struct {
 	b    []byte
 	prev int
-	run  int // repeats of prev not yet written
+	run  int             // repeats of prev not yet written
+	cols []m4col[uint16] // scratch for writeHostSeries
 }
 
 func (w *codeWriter) put(c int) {
@@ -104,6 +105,7 @@ func (w *codeWriter) flush() {
 // [first column on the axis, lo, step, codes] with value = lo + code ×
 // step, slots codes per column.
 func writeHostSeries(e *jsonStream, v *HostView, j int, ax *binAxis, scale float64, cw *codeWriter) {
+	cw.cols = cw.cols[:0]
 	m := v.metric(j)
 	if m == nil {
 		e.writeString("null")
@@ -138,7 +140,9 @@ func writeHostSeries(e *jsonStream, v *HostView, j int, ax *binAxis, scale float
 	slots := ax.slots()
 	var buf [maxSlots]uint16
 	next := t0
-	for k := range s.columns(v.shift, up) {
+	cw.cols = s.merged(v.shift, up, cw.cols)
+	for i := range cw.cols {
+		k := &cw.cols[i]
 		for ; next < k.c; next++ {
 			for range slots {
 				cw.put(pageNull)

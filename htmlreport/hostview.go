@@ -1,7 +1,6 @@
 package htmlreport
 
 import (
-	"iter"
 	"math"
 
 	"github.com/resreport/resreport/agg"
@@ -225,36 +224,31 @@ func quantize(cols []m4col[float64], shift uint, full bool) viewSeries {
 	return s
 }
 
-// columns yields the series' columns merged to width 2^(shift+up), shift
-// being the width it was stored at.
-func (s *viewSeries) columns(shift, up uint) iter.Seq[m4col[uint16]] {
-	return func(yield func(m4col[uint16]) bool) {
-		slots := slotsOf(shift)
-		var cur m4col[uint16]
-		has := false
-		for i := 0; i+slots <= len(s.codes); i += slots {
-			src := s.codes[i : i+slots]
-			if src[0] == noCode {
-				continue
-			}
-			k := fromSlots(s.c0+int64(i/slots), src)
-			k.c >>= up
-			switch {
-			case !has:
-				cur, has = k, true
-			case k.c == cur.c:
-				cur = cur.merge(k)
-			default:
-				if !yield(cur) {
-					return
-				}
-				cur = k
-			}
+// merged appends to out the series' columns merged to width
+// 2^(shift+up), shift being the width it was stored at. A column's slots
+// are points of it in time order, among them its first, last, smallest and
+// largest, so the wider columns are those of the slots taken as points.
+func (s *viewSeries) merged(shift, up uint, out []m4col[uint16]) []m4col[uint16] {
+	slots := slotsOf(shift)
+	for i := 0; i+slots <= len(s.codes); i += slots {
+		src := s.codes[i : i+slots]
+		if src[0] == noCode {
+			continue
 		}
-		if has {
-			yield(cur)
+		c := (s.c0 + int64(i/slots)) >> up
+		n := len(out)
+		if n == 0 || out[n-1].c != c {
+			out = append(out, newM4col(c, src[0]))
+			n++
+		} else {
+			out[n-1].add(src[0])
+		}
+		k := &out[n-1]
+		for _, v := range src[1:] {
+			k.add(v)
 		}
 	}
+	return out
 }
 
 // span returns the first and last column of the series at width

@@ -12,12 +12,16 @@ import "cmp"
 // binNumber), aligned on multiples of 2^shift: two neighbouring columns of
 // one width are exactly one column of the next, so reductions made
 // independently (one host at a time, before the run's time range is
-// known) can be merged to one common width when the page is written.
+// known) can be merged to one common width when the page is written: a
+// column's points, drawn in time order (slots), include its first, last,
+// smallest and largest, so the columns of the next width are the columns
+// of those points.
 
 // m4col is one column: its first and last value, its smallest and largest
 // (the first of each, if repeated), and whether the smallest comes before
 // the largest. The positions themselves are not kept: the page draws a
-// column's points at fixed slots inside it, in this order.
+// column's points at fixed slots inside it, in this order, and merging
+// columns needs only the order.
 type m4col[T cmp.Ordered] struct {
 	c            int64 // column: bin number >> shift
 	f, mn, mx, l T
@@ -37,27 +41,6 @@ func (k *m4col[T]) add(v T) {
 	if v > k.mx {
 		k.mx, k.minFirst = v, true
 	}
-}
-
-// merge returns the column made of a and the later column b.
-func (a m4col[T]) merge(b m4col[T]) m4col[T] {
-	r := m4col[T]{c: a.c, f: a.f, l: b.l, mn: a.mn, mx: a.mx}
-	aMin, aMax := a.mn <= b.mn, a.mx >= b.mx
-	if !aMin {
-		r.mn = b.mn
-	}
-	if !aMax {
-		r.mx = b.mx
-	}
-	switch {
-	case aMin && aMax:
-		r.minFirst = a.minFirst
-	case !aMin && !aMax:
-		r.minFirst = b.minFirst
-	default:
-		r.minFirst = aMin
-	}
-	return r
 }
 
 // m4Reduce appends to out the columns of width 2^shift of the points
@@ -106,19 +89,4 @@ func (k *m4col[T]) slots(dst []T) {
 		}
 		dst[0], dst[1], dst[2], dst[3] = k.f, a, b, k.l
 	}
-}
-
-// fromSlots is the column whose points slots wrote.
-func fromSlots[T cmp.Ordered](c int64, src []T) m4col[T] {
-	switch len(src) {
-	case 1:
-		return newM4col(c, src[0])
-	case 2:
-		k := newM4col(c, src[0])
-		k.add(src[1])
-		return k
-	}
-	k := m4col[T]{c: c, f: src[0], l: src[3], mn: min(src[1], src[2]), mx: max(src[1], src[2])}
-	k.minFirst = src[1] <= src[2]
-	return k
 }

@@ -4,7 +4,9 @@
 (function () {
   'use strict';
 
+  var T = { start: performance.now() }; // milliseconds since navigation start
   var D = JSON.parse(document.getElementById('report-data').textContent);
+  T.parsed = performance.now();
   var AXIS = D.axis;
   var N = AXIS.length;
   var charts = {};
@@ -346,5 +348,6 @@
   });
 
   // For tests and for the curious: the chart instances, by container id.
-  window.resreport = { charts: charts, ready: true, drawnMs: performance.now() };
+  T.drawn = performance.now();
+  window.resreport = { charts: charts, ready: true, timing: T };
 })();

@@ -468,3 +468,85 @@ func TestSelfContained(t *testing.T) {
 		t.Errorf("testdata exercises only %d skip reasons: %v", len(s.Skipped), s.Skipped)
 	}
 }
+
+// TestLongRunReduced: a run with more bins than maxSeriesPoints gets M4
+// columns in the charts and the drill-down. Every column of every chart
+// series holds the first, lowest, highest and last --json value of its
+// bins, in time order, the drill-down's likewise for each host's memory,
+// and the page says so.
+func TestLongRunReduced(t *testing.T) {
+	r, s := aggregate(t, generate(genOptions{hosts: 3, minutes: 3000, stepSec: 60}), 60_000)
+	page := render(t, &Input{Result: r, Summary: s})
+	doc := jsonOf(t, r, s)
+	pd := pageDataOf(t, page)
+	ax := chartAxis(r)
+	if ax.shift != 3 || len(pd["axis"].([]any)) != ax.points() || pd["slots"].(float64) != 4 {
+		t.Fatalf("3000 bins: chart axis shift %d, %d labels, %v slots", ax.shift, len(pd["axis"].([]any)), pd["slots"])
+	}
+	for _, want := range []string{`id="chart-note"`, "The charts show the 3,000 bins as 1,500 points per series: columns of 8 min", "Per-host series reduced to 1,500 points: columns of 8 min"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// The model: the --json bins of each column, in time order.
+	n0 := binNumber(r.Bins[0], r.Interval)
+	colOf := func(ts string) int {
+		us, ok := columnar.ParseTimestamp([]byte(ts))
+		if !ok {
+			t.Fatalf("--json time %q", ts)
+		}
+		return int(binNumber(us, r.Interval)>>ax.shift - n0>>ax.shift)
+	}
+	check := func(what string, got []float64, bins []map[string]any, key string, scale float64, tol func(float64) float64) {
+		t.Helper()
+		model := make([][]float64, ax.cols())
+		for _, b := range bins {
+			if v := num(t, b, key) * scale; !math.IsNaN(v) {
+				c := colOf(b["time"].(string))
+				model[c] = append(model[c], v)
+			}
+		}
+		for c, vs := range model {
+			pts := got[4*c : 4*c+4]
+			if len(vs) == 0 {
+				if !math.IsNaN(pts[0]) {
+					t.Errorf("%s column %d: %v, no value in --json", what, c, pts)
+				}
+				continue
+			}
+			lo, hi, plo, phi := slices.Min(vs), slices.Max(vs), slices.Min(pts), slices.Max(pts)
+			near := func(a, b float64) bool { return math.Abs(a-b) <= tol(b) }
+			if !near(pts[0], vs[0]) || !near(pts[3], vs[len(vs)-1]) || !near(plo, lo) || !near(phi, hi) {
+				t.Errorf("%s column %d: points %v, --json first %v last %v min %v max %v", what, c, pts, vs[0], vs[len(vs)-1], lo, hi)
+			}
+			p := 0
+			for _, x := range pts {
+				for p < len(vs) && !near(vs[p], x) {
+					p++
+				}
+				if p == len(vs) {
+					t.Errorf("%s column %d: points %v not in the order of %v", what, c, pts, vs)
+					break
+				}
+			}
+		}
+	}
+	cluster := pd["s"].(map[string]any)
+	for _, key := range []string{"mem_usage_max", "mem_ratio_avg", "cache_hit_rate", "oc_miss_sum", "tp_worker_oc_maxWaiting_max"} {
+		arr := cluster[key].([]any)
+		got := make([]float64, len(arr))
+		for i, v := range arr {
+			got[i] = jsonNum(v)
+		}
+		check("cluster "+key, got, doc.Bins, key, 1, func(v float64) float64 { return 1e-5 * math.Abs(v) })
+	}
+	ph := pageHostsOf(t, pd)
+	if ph.slots != 4 || len(ph.axis) != ax.points() {
+		t.Fatalf("drill-down axis: %d points, %d slots", len(ph.axis), ph.slots)
+	}
+	mem := ph.metrics["shm_memory_usage"]
+	for i, name := range ph.names {
+		step := mem.steps[i]
+		check("host "+name, mem.values[i], doc.Hosts[name], "mem_usage_avg", toGB, func(v float64) float64 { return pageTol(step, v, v) })
+	}
+}
