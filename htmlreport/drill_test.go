@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/resreport/resreport/agg"
 )
 
 // pageHosts is the drill-down's part of a page's data document, decoded
@@ -236,5 +239,58 @@ func TestDrillAxisBudget(t *testing.T) {
 			t.Errorf("%d hosts: shift %d is wider than the budget needs", hosts, ax.shift)
 		}
 		t.Logf("%d hosts × 7 days of 1-min bins: columns of %s, %d points per series, %d in all", hosts, ax.width(), ax.points(), points)
+	}
+}
+
+// TestHostViewsInput: views passed in any order make the page the
+// result's own hosts make; a view keeps nothing of its HostResult; a view
+// made at another bin width is an error.
+func TestHostViewsInput(t *testing.T) {
+	r, s := aggregate(t, generate(genOptions{hosts: 9, minutes: 120, stepSec: 10, evil: true}), 60_000)
+	want := render(t, &Input{Title: "x", Result: r, Summary: s})
+	views := make([]HostView, len(r.Hosts))
+	for i := range r.Hosts {
+		views[len(views)-1-i] = NewHostView(&r.Hosts[i], r.Interval)
+	}
+	for i := range r.Hosts { // the views must not see this
+		h := &r.Hosts[i]
+		for j := range h.Metrics {
+			for k := range h.Metrics[j].Avg {
+				h.Metrics[j].Avg[k], h.Metrics[j].Max[k], h.Metrics[j].Min[k] = 1, 1, 1
+			}
+		}
+		h.Start[0], h.Pods[0], h.HitRate[len(h.HitRate)-1] = 0, "changed", 1
+	}
+	r.Hosts = nil
+	if got := render(t, &Input{Title: "x", Result: r, Summary: s, Hosts: views}); got != want {
+		t.Error("the page of views given in reverse order differs from the page of the result's hosts")
+	}
+	views[3] = NewHostView(&agg.HostResult{Name: "odd", Start: []int64{r.Bins[0]}, Samples: []int64{1}}, 600_000_000)
+	if err := Write(&bytes.Buffer{}, &Input{Result: r, Hosts: views}); err == nil || !strings.Contains(err.Error(), `"odd"`) {
+		t.Errorf("a view at another bin width: error %v", err)
+	}
+}
+
+type failWriter struct{ left int }
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if len(p) > w.left {
+		n := w.left
+		w.left = 0
+		return n, errors.New("disk full")
+	}
+	w.left -= len(p)
+	return len(p), nil
+}
+
+// TestWriteFails: a writer that fails anywhere in the page fails Write.
+func TestWriteFails(t *testing.T) {
+	r, s := aggregate(t, generate(genOptions{hosts: 5, minutes: 60, stepSec: 10}), 60_000)
+	in := &Input{Result: r, Summary: s}
+	size := len(render(t, in))
+	for _, at := range []int{0, 100, size / 3, size / 2, size - 10} {
+		if err := Write(&failWriter{left: at}, in); err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Errorf("writer failing after %d of %d bytes: error %v", at, size, err)
+		}
 	}
 }
