@@ -211,12 +211,14 @@ func buildSections(bin string) []*section {
 	add(&section{
 		ID: "per_host", Title: "Per-host drill-down", TitleZH: "按 Host 查看", Special: "perHost",
 		Explain: explain{
-			What: "Any per-host metric for the 10 hosts that are worst for it (highest peak; lowest minimum for success and hit rates), " +
-				"or for one host. Each point is the average of the host's samples in the bin. All hosts share the report's time axis: " +
-				"a bin where a host has no record is a gap in its line.",
+			What: "Any per-host metric for the N hosts (10 unless you change N) that are worst for it (highest peak; lowest minimum " +
+				"for success and hit rates), worst first, or for one host: type part of its name or worker id in Find host, or pick it in the list. " +
+				"Each point is the average of the host's samples in the bin; with many hosts or bins, each column of bins is drawn by its first, " +
+				"lowest, highest and last average, so no spike is hidden. All hosts share one time axis: a stretch where a host has no record " +
+				"is a gap in its line.",
 			Normal: "Hosts follow the same pattern at similar levels.",
 			Warn:   "One host far from the rest, or a host whose line has gaps (it stopped logging, restarted or was unreachable).",
-			Check:  "Pick the host in the list to see its worker ids and record count; compare with its own logs around the time of the gap or spike.",
+			Check:  "Pick the host to see its worker ids and record count; compare with its own logs around the time of the gap or spike (every bin is in host_bins.parquet and --json).",
 			ZH:     "选择指标与 Host(默认显示峰值最高的 10 个 Host)。所有 Host 使用同一时间轴,缺失的时间段显示为空白,不会错位。",
 		},
 		Charts: []*chart{newChart("per_host_chart", "Per-host").kind("perHost").height(440)},
