@@ -138,7 +138,13 @@ func TestBrowser300Hosts(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := os.Stat(path)
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > maxPageBytes {
+		t.Errorf("page is %d bytes, more than %d", st.Size(), maxPageBytes)
+	}
 	tctx, cancel := context.WithTimeout(ctx, 120*time.Second)
 	defer cancel()
 	start := time.Now()
