@@ -49,8 +49,8 @@ func (fs *FindingSet) cluster(r *Result) []episode {
 			describe: func(e *episode, mk []mark) {
 				med := base[index(r.Bins, e.at)]
 				e.threshold = th.SurgeFactor * math.Max(med, 1)
-				e.msg = fmt.Sprintf("%s surged to %.0f per bin (%.1f× the median %.0f of the bins before)%s",
-					m.label, e.value, e.value/math.Max(med, 1), med, lasting(e))
+				e.msg = fmt.Sprintf("%s surged to %s per bin (%.1f× the median %s of the bins before)%s",
+					m.label, count(e.value), e.value/math.Max(med, 1), count(med), lasting(e))
 			}})
 	}
 	return s.out

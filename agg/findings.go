@@ -60,6 +60,37 @@ type Finding struct {
 	EndMicros   int64 `json:"-"`
 }
 
+// Counts returns the number of findings of each severity.
+func Counts(fs []Finding) [3]int {
+	var n [3]int
+	for _, f := range fs {
+		n[f.Severity]++
+	}
+	return n
+}
+
+// Status is the worst severity among fs, and false when there is none.
+func Status(fs []Finding) (Severity, bool) {
+	n := Counts(fs)
+	for s := Critical; s >= Info; s-- {
+		if n[s] > 0 {
+			return s, true
+		}
+	}
+	return Info, false
+}
+
+// Verdict sums fs up in a line: "CRITICAL: 4 critical, 13 warnings, 0
+// notes (17 findings)", or "OK: no findings".
+func Verdict(fs []Finding) string {
+	s, any := Status(fs)
+	if !any {
+		return "OK: no findings"
+	}
+	n := Counts(fs)
+	return fmt.Sprintf("%s: %d critical, %d warnings, %d notes (%d findings)", strings.ToUpper(s.String()), n[Critical], n[Warn], n[Info], len(fs))
+}
+
 // Units of Finding.Value besides plain counts.
 const (
 	UnitRatio   = "ratio" // a fraction, shown as a percentage
@@ -80,6 +111,8 @@ func valueText(v float64, unit string) string {
 		return secs(int64(v * 1e6))
 	case unit == "":
 		return num(v)
+	case v == 1:
+		return "1 " + strings.TrimSuffix(unit, "s")
 	}
 	return num(v) + " " + unit
 }

@@ -268,9 +268,12 @@ func TestSeverityByDurationAndExtent(t *testing.T) {
 		{"outages at other times are two findings", []*HostResult{
 			one("a", dips(0.5, between(100, 112)...)), one("b", dips(0.5, between(300, 312)...))},
 			"critical a 12 0|critical b 12 0"},
-		{"blips of several hosts are one summary", []*HostResult{
-			one("a", dips(0.9, 10, 50, 90)), one("b", dips(0.8, 20, 60)), one("c", dips(1))},
-			"warn a,b 5 5"},
+		{"a blip on several hosts at once is one finding", []*HostResult{
+			one("a", dips(0.9, 10)), one("b", dips(0.8, 10)), one("c", dips(0.5, 11)), one("d", dips(1))},
+			"warn a,b,c 3 0"},
+		{"blips at many times are one summary", []*HostResult{
+			one("a", dips(0.9, 10, 50, 90)), one("b", dips(0.8, 20, 60, 200)), one("c", dips(1))},
+			"warn a,b 6 6"},
 		{"a sustained warning on half the hosts is critical", []*HostResult{
 			one("a", dips(0.999, between(100, 130)...)), one("b", dips(0.999, between(100, 130)...)),
 			one("c", dips(1)), one("d", dips(1))},

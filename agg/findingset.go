@@ -32,15 +32,26 @@ type FindingSet struct {
 
 type blipKey struct{ rule, metric string }
 
-// blipSum folds the blips of one rule and metric.
+// blipSum folds the blips of one rule and metric, keeping the first
+// keptBlips of them whole.
 type blipSum struct {
 	count, bins int
 	hosts       map[string]int
 	first, last int64
 	worst       episode
+	kept        []episode
 }
 
+// keptBlips bounds the blips of one rule and metric kept whole: up to
+// this many, blips at the same time on several hosts can still be shown
+// as one finding each (a restart of several hosts at once) instead of a
+// summary.
+const keptBlips = 32
+
 func (b *blipSum) add(e *episode) {
+	if b.count < keptBlips {
+		b.kept = append(b.kept, *e)
+	}
 	if b.count == 0 || e.worse(&b.worst) {
 		b.worst = *e
 	}
@@ -155,7 +166,7 @@ func (fs *FindingSet) Finish(r *Result, dataEnd int64) []Finding {
 	blips := make(map[blipKey]*blipSum, len(fs.blips))
 	for k, b := range fs.blips {
 		c := *b
-		c.hosts = maps.Clone(b.hosts)
+		c.hosts, c.kept = maps.Clone(b.hosts), slices.Clone(b.kept)
 		blips[k] = &c
 	}
 	sig := slices.Clone(fs.sig)
@@ -167,11 +178,11 @@ func (fs *FindingSet) Finish(r *Result, dataEnd int64) []Finding {
 			file(&sig, blips, &e)
 		}
 	}
-	out := fs.merged(sig)
+	out := fs.merged(sig, true)
 	for _, k := range slices.SortedFunc(maps.Keys(blips), func(a, b blipKey) int {
 		return cmp.Or(strings.Compare(a.rule, b.rule), strings.Compare(a.metric, b.metric))
 	}) {
-		out = append(out, fs.summary(blips[k]))
+		out = append(out, fs.summary(blips[k])...)
 	}
 	slices.SortStableFunc(out, func(x, y Finding) int {
 		return cmp.Or(cmp.Compare(y.Severity, x.Severity), cmp.Compare(min(x.Blips, 1), min(y.Blips, 1)),
@@ -204,8 +215,9 @@ func (fs *FindingSet) stopped(dataEnd int64) []episode {
 
 // merged turns the episodes into findings, one per episode that several
 // hosts had at the same time: same rule and metric, starts within
-// max(2 bins, Sustain) of each other, overlapping.
-func (fs *FindingSet) merged(eps []episode) []Finding {
+// max(2 bins, Sustain) of each other, overlapping. With extent, a
+// warning on half the hosts is critical.
+func (fs *FindingSet) merged(eps []episode, extent bool) []Finding {
 	slices.SortFunc(eps, func(a, b episode) int {
 		return cmp.Or(strings.Compare(a.rule, b.rule), strings.Compare(a.metric, b.metric),
 			cmp.Compare(a.start, b.start), strings.Compare(a.host, b.host))
@@ -219,15 +231,15 @@ func (fs *FindingSet) merged(eps []episode) []Finding {
 			eps[b].start-eps[a].start <= tol && eps[b].start <= end; b++ {
 			end = max(end, eps[b].end)
 		}
-		out = append(out, fs.finding(eps[a:b]))
+		out = append(out, fs.finding(eps[a:b], extent))
 		a = b
 	}
 	return out
 }
 
-// finding merges the episodes of one event on one or more hosts. A
-// warning on at least half the hosts (and two) at once is critical.
-func (fs *FindingSet) finding(g []episode) Finding {
+// finding merges the episodes of one event on one or more hosts. With
+// extent, a warning on at least half the hosts (and two) is critical.
+func (fs *FindingSet) finding(g []episode, extent bool) Finding {
 	w := &g[0]
 	sev, bins := Info, 0
 	start, end := g[0].start, g[0].end
@@ -248,8 +260,8 @@ func (fs *FindingSet) finding(g []episode) Finding {
 	f := Finding{Rule: w.rule, Metric: w.metric, Bins: bins, Value: w.value, Unit: w.unit, PeakAt: columnar.FormatTimestamp(w.at),
 		PeakHost: w.host, Threshold: w.threshold, Message: w.msg, Severity: sev}
 	if len(hosts) > 1 {
-		f.Message += fmt.Sprintf(" (the worst of %d hosts)", len(hosts))
-		if sev < Critical && len(hosts) >= max(2, (fs.hosts+1)/2) {
+		f.Message = fmt.Sprintf("on %d hosts at once (worst: %s): %s", len(hosts), w.host, w.msg)
+		if extent && sev < Critical && len(hosts) >= max(2, (fs.hosts+1)/2) {
 			f.Severity = Critical
 			f.Message += fmt.Sprintf("; critical: on %d of %d hosts at once", len(hosts), fs.hosts)
 		}
@@ -270,12 +282,15 @@ func setTimes(f *Finding, start, end int64) {
 	}
 }
 
-// summary is the finding of the blips of one rule and metric: the blip
-// itself when there is only one.
-func (fs *FindingSet) summary(b *blipSum) Finding {
+// summary is the findings of the blips of one rule and metric: one
+// summary, or when they are few and fall at a few times (on one host or
+// several at once), a finding for each time.
+func (fs *FindingSet) summary(b *blipSum) []Finding {
 	w := &b.worst
-	if b.count == 1 {
-		return fs.finding([]episode{*w})
+	if b.count <= keptBlips {
+		if g := fs.merged(b.kept, false); len(g) <= 3 {
+			return g
+		}
 	}
 	var hosts []string
 	for h := range b.hosts {
@@ -297,7 +312,7 @@ func (fs *FindingSet) summary(b *blipSum) Finding {
 		Message: fmt.Sprintf("%s in %d bins (%s) %s: %d episodes, each shorter than %s or no more than the usual rate of the series explains; worst %s on %s",
 			w.what, b.bins, widthText(fs.interval), where, b.count, widthText(fs.th.Sustain.Microseconds()), valueText(w.value, w.unit), worstAt)}
 	setTimes(&f, b.first, b.last)
-	return f
+	return []Finding{f}
 }
 
 // widthText names a bin width or duration: "1 min", "10 s", "1 h".
