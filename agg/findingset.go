@@ -55,10 +55,10 @@ func (b *blipSum) add(e *episode) {
 	if b.count == 0 || e.worse(&b.worst) {
 		b.worst = *e
 	}
-	if b.count == 0 || e.start < b.first {
-		b.first = e.start
+	if b.count == 0 {
+		b.first, b.last = e.start, e.end
 	}
-	b.last = max(b.last, e.end)
+	b.first, b.last = min(b.first, e.start), max(b.last, e.end)
 	b.count++
 	b.bins += e.bins
 	b.hosts[e.host]++
