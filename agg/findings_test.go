@@ -407,3 +407,39 @@ func TestNoiseModel(t *testing.T) {
 		t.Errorf("%d episodes from noise alone in %d series", false_, series)
 	}
 }
+
+// TestFindingSetStreamed: findings from hosts streamed through
+// RunOptions.Host, each dropped after the call, equal those of the kept
+// hosts.
+func TestFindingSetStreamed(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := loggen.Generate(dir, loggen.OnCallDay()); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := scan.Discover(dir, "resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := DefaultThresholds()
+	fs := NewFindingSet(th, 300_000_000)
+	var mu sync.Mutex
+	end := int64(math.MinInt64)
+	src := scan.NewLogSource(plan, scan.Options{Since: scan.NoSince, Until: scan.NoUntil})
+	r, err := Run(context.Background(), src, RunOptions{Workers: 2, IntervalMS: 300_000, Host: func(h *HostResult) error {
+		fs.AddHost(h)
+		mu.Lock()
+		end = max(end, h.Last[len(h.Last)-1])
+		mu.Unlock()
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Hosts) != 0 {
+		t.Fatalf("%d hosts kept", len(r.Hosts))
+	}
+	got, want := fs.Finish(r, end), Findings(onCallResult(t, 300_000), th)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("streamed:\n%s\nkept:\n%s", list(got), list(want))
+	}
+}
