@@ -51,3 +51,20 @@ func (a *binAxis) labels() []string {
 }
 
 func yearOf(us int64) string { return columnar.FormatTimestamp(us)[:4] }
+
+// span returns the points of the axis from the first of the column holding
+// start to the last of the column of the last bin starting before end,
+// clamped to the axis.
+func (a *binAxis) span(start, end int64) (int, int) {
+	n := a.points()
+	if n == 0 {
+		return 0, 0
+	}
+	pos := func(t int64) int {
+		c := binNumber(t, a.interval)>>a.shift - a.c0()
+		return int(min(max(c, 0), int64(a.cols()-1))) * a.slots()
+	}
+	from := pos(start)
+	to := pos(max(start, end-1)) + a.slots() - 1
+	return from, min(max(to, from), n-1)
+}

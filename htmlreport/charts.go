@@ -36,7 +36,8 @@ type series struct {
 	Color string   `json:"color,omitempty"`
 	Stack string   `json:"stack,omitempty"`
 	Area  bool     `json:"area,omitempty"`
-	Mark  *float64 `json:"mark,omitempty"` // a horizontal reference line at this display value
+	Mark  *float64 `json:"mark,omitempty"`  // a horizontal reference line at this display value
+	Faint bool     `json:"faint,omitempty"` // a thin, light line: context, not the point
 }
 
 const (
@@ -76,6 +77,8 @@ func (s series) dotted() series         { s.Style = "dotted"; return s }
 func (s series) bar() series            { s.Type = "bar"; return s }
 func (s series) area() series           { s.Area = true; return s }
 func (s series) right() series          { s.Axis = 1; return s }
+func (s series) axis(i int) series      { s.Axis = i; return s }
+func (s series) faint() series          { s.Faint = true; return s }
 func (s series) stack(g string) series  { s.Stack = g; return s }
 func (s series) mark(v float64) series  { s.Mark = ptr(v); return s }
 func gb(name, key string) series        { return line(name, key).scale(toGB) }
@@ -114,18 +117,23 @@ var scPools = []pool{
 	{"master_sc_service_thread", "tp_master_sc", "Stream cache: master service · 流缓存-Master服务"},
 }
 
-// poolChart is the reference's thread-pool chart: peak concurrency, total
-// threads, tasks, peak queue (plus the worst host's peak queue, which an
-// average over hosts hides) and utilization on a second axis.
+// poolChart is the reference's thread-pool chart with its counts split
+// by scale: peak concurrency, total threads and peak queue share the left
+// axis (so that 64 of 64 threads busy is a line meeting the total, not a
+// flat line at 0 under thousands of tasks), utilization has the right
+// axis and tasks per sample a third one. The worst host's peak
+// concurrency and queue are shown as well: an average over hosts hides
+// one saturated pool.
 func poolChart(p pool, bin string) *chart {
 	return newChart(p.id, p.title+" — per "+bin).
-		axes(countAxis("threads / tasks"), yAxis{Name: "utilization %", Unit: "%", Min: ptr(0), Max: ptr(100)}).
+		axes(countAxis("threads / queued tasks"), yAxis{Name: "utilization %", Unit: "%", Min: ptr(0), Max: ptr(100)}, countAxis("tasks per sample")).
 		add(
 			line("Peak concurrency (avg)", col(p.prefix+"_max_running", "avg")).bar().color(colBlue),
+			line("Peak concurrency (worst host)", col(p.prefix+"_max_running", "max")).dotted().color(colBlue),
 			line("Total threads (avg)", col(p.prefix+"_total", "avg")).dashed().color(colGreen),
-			line("Tasks per sample (avg)", col(p.prefix+"_tasks_delta", "avg")).color(colYellow),
 			line("Peak queue (avg)", col(p.prefix+"_max_waiting", "avg")).color(colRed),
 			line("Peak queue (worst host)", col(p.prefix+"_max_waiting", "max")).dotted().color(colPurple),
 			pct("Utilization (avg)", col(p.prefix+"_usage", "avg")).right().color(colCyan),
+			line("Tasks per sample (avg)", col(p.prefix+"_tasks_delta", "avg")).axis(2).color(colYellow).faint(),
 		)
 }

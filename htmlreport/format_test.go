@@ -175,3 +175,26 @@ func TestAppendRoundFast(t *testing.T) {
 		}
 	}
 }
+
+// TestBinAxisSpan checks that a finding's time range maps to the points of
+// an axis of whole bins and of one reduced to columns of 4 bins.
+func TestBinAxisSpan(t *testing.T) {
+	const iv = 60e6 // 1 min
+	day := int64(20580) * usPerDay
+	for _, c := range []struct {
+		shift          uint
+		start, end     int64 // minutes after midnight
+		fromCol, toCol int   // columns of the axis
+	}{
+		{0, 10, 13, 10, 12}, // bins 10..12
+		{0, -5, 3, 0, 2},    // clamped to the axis
+		{2, 10, 13, 2, 3},   // bins 8..15: columns 2 and 3
+	} {
+		a := binAxis{interval: iv, shift: c.shift, n0: binNumber(day, iv), n1: binNumber(day+99*iv, iv)}
+		from, to := a.span(day+c.start*iv, day+c.end*iv)
+		k := a.slots()
+		if from != c.fromCol*k || to != (c.toCol+1)*k-1 {
+			t.Errorf("shift %d: span(%d, %d min) = %d..%d, want %d..%d", c.shift, c.start, c.end, from, to, c.fromCol*k, (c.toCol+1)*k-1)
+		}
+	}
+}

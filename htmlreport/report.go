@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -125,8 +124,7 @@ type view struct {
 	Title          string
 	Info           []kv
 	Summary        []summaryRow
-	Findings       []findingRow
-	FindingCounts  string // e.g. "2 critical, 5 warnings"
+	Findings       findingsView
 	Sections       []*section
 	Detail         detailTable
 	HostOptions    []hostOption
@@ -143,35 +141,6 @@ type view struct {
 }
 
 type kv struct{ K, V string }
-
-// findingRow is one line of the Findings table.
-type findingRow struct {
-	Severity, Rule, Hosts, HostsTitle, From, To, Value, Detail string
-}
-
-// maxFindingHosts is how many hosts a findings row names before "and N more".
-const maxFindingHosts = 5
-
-func findingRows(fs []agg.Finding) ([]findingRow, string) {
-	var rows []findingRow
-	var n [3]int
-	for _, f := range fs {
-		n[f.Severity]++
-		hosts := "(cluster)"
-		if len(f.Hosts) > 0 {
-			shown := f.Hosts[:min(len(f.Hosts), maxFindingHosts)]
-			hosts = strings.Join(shown, ", ")
-			if len(f.Hosts) > len(shown) {
-				hosts += fmt.Sprintf(" and %d more", len(f.Hosts)-len(shown))
-			}
-		}
-		rows = append(rows, findingRow{Severity: f.Severity.String(), Rule: f.Rule, Hosts: hosts,
-			HostsTitle: strings.Join(f.Hosts, ", "), From: f.Start, To: f.End,
-			Value: strconv.FormatFloat(f.Value, 'g', 4, 64), Detail: f.Message})
-	}
-	counts := fmt.Sprintf("%d critical, %d warnings, %d notes", n[agg.Critical], n[agg.Warn], n[agg.Info])
-	return rows, counts
-}
 
 type summaryRow struct {
 	ID, Label, Value string
@@ -313,7 +282,7 @@ func newPage(in *Input) (*pageData, error) {
 	}
 	v.Info = infoLine(p, &ax, bin)
 	v.Summary = summaryRows(p, &ax, bin)
-	v.Findings, v.FindingCounts = findingRows(in.Findings)
+	v.Findings = buildFindings(in.Findings, &p.chartAxis, &p.hostAxis)
 	v.Detail = detailTable{Cols: detailColumns(), MaxRows: maxDetailRows, Bin: bin, HasFilled: ax.filled}
 	for g := range r.Bins {
 		if g >= maxDetailRows {

@@ -68,13 +68,20 @@
     return { text: c.title, subtext: sub || '', left: 'center', textStyle: { fontSize: 14 }, subtextStyle: { color: '#c0392b' } };
   }
 
+  // AXIS_GAP is the room of each right axis after the first (a third
+  // axis, as the thread pools' tasks per sample, sits outside the second).
+  var AXIS_GAP = 64;
+
   function yAxes(c) {
     return (c.y || [{}]).map(function (y, i) {
       var o = {
         type: 'value', name: y.name || '', position: i ? 'right' : 'left',
+        offset: i > 1 ? (i - 1) * AXIS_GAP : 0,
         splitLine: { show: i === 0 }, scale: !!y.fit,
         axisLabel: { formatter: short }
       };
+      // two right axes: their names go apart, not over each other
+      if (c.y.length > 2 && i > 0) o.nameTextStyle = { align: i === 1 ? 'right' : 'left' };
       if (y.min !== undefined) o.min = y.min;
       if (y.max !== undefined) o.max = y.max;
       if (y.fit) o.min = function (e) { return isNum(e.min) ? Math.max(0, Math.floor(e.min - 1)) : 0; };
@@ -104,6 +111,7 @@
       }
       if (s.color) { o.itemStyle = { color: s.color }; o.lineStyle = { color: s.color }; }
       if (s.style) { o.lineStyle = o.lineStyle || {}; o.lineStyle.type = s.style; }
+      if (s.faint) { o.lineStyle = o.lineStyle || {}; o.lineStyle.width = 1; o.lineStyle.opacity = 0.45; }
       if (s.stack) o.stack = s.stack;
       if (s.area) o.areaStyle = { opacity: 0.12 };
       if (s.mark !== undefined) {
@@ -128,7 +136,7 @@
       title: titleOf(c, c.empty ? 'No samples in this time range (the workers did not log this group)' : ''),
       tooltip: axisTooltip(units),
       legend: { bottom: 0, type: 'scroll' },
-      grid: { left: 64, right: (c.y || []).length > 1 ? 70 : 28, top: 64, bottom: 86 },
+      grid: { left: 64, right: (c.y || []).length > 1 ? 70 + ((c.y || []).length - 2) * AXIS_GAP : 28, top: 64, bottom: 86 },
       xAxis: { type: 'category', data: AXIS, boundaryGap: hasBar },
       yAxis: yAxes(c),
       dataZoom: zoom(),
@@ -338,6 +346,38 @@
     charts[c.id] = chart;
   });
   if (metricSel) updatePerHost();
+
+  // ---- findings: "show on the chart" scrolls to the chart of the
+  // finding's rule and zooms it to the finding's bins (with some context
+  // around); for a host's finding the drill-down also selects the host.
+  function showFinding(a) {
+    var id = a.getAttribute('data-chart'), el = document.getElementById(id), chart = charts[id];
+    if (!el) return;
+    var host = a.getAttribute('data-host');
+    if (host && id === 'per_host_chart' && hostSel) {
+      for (var i = 0; i < hostSel.options.length; i++) {
+        if (hostSel.options[i].textContent === host) {
+          hostSel.value = hostSel.options[i].value;
+          hostSel.dispatchEvent(new Event('change'));
+          break;
+        }
+      }
+    }
+    el.scrollIntoView({ block: 'center' });
+    var points = id === 'per_host_chart' ? HN : N; // the positions are on the chart's own axis
+    if (chart && points > 0) {
+      var from = parseInt(a.getAttribute('data-from'), 10), to = parseInt(a.getAttribute('data-to'), 10);
+      var pad = Math.max(5, Math.round((to - from) / 2));
+      chart.dispatchAction({ type: 'dataZoom', startValue: Math.max(0, from - pad), endValue: Math.min(points - 1, to + pad) });
+    }
+  }
+
+  document.addEventListener('click', function (ev) {
+    var a = ev.target && ev.target.closest ? ev.target.closest('a[data-chart]') : null;
+    if (!a) return;
+    ev.preventDefault();
+    showFinding(a);
+  });
 
   var resizeTimer = null;
   window.addEventListener('resize', function () {

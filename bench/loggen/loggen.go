@@ -33,18 +33,39 @@ type Options struct {
 	EmptyStreamCount  bool // print STREAM_COUNT empty on every line
 	EmptySCLocalCache bool // print SC_LOCAL_CACHE empty on every line
 
+	// Noise adds the small imperfections of production logs; the zero
+	// value adds none.
+	Noise Noise
+
 	// Anomalies planted for the findings tests; nil for clean data.
 	Anomalies []Anomaly
 }
 
-// Anomaly plants one problem on one host from record From on (for
-// Records records, 0 = to the end).
+// Noise describes ordinary noise: what a healthy cluster's logs show now
+// and then. It draws from its own random source, so options without noise
+// give the same bytes as before noise existed.
+type Noise struct {
+	// SuccessDips is the share of printed ETCD and OBS success rates
+	// below 1.0 (uniform in 0.900–0.999), e.g. 0.005.
+	SuccessDips float64
+	// QueueBlips is the share of thread-pool samples whose peak queue is
+	// 1–3 tasks instead of 0, e.g. 0.02.
+	QueueBlips float64
+}
+
+func (n Noise) on() bool { return n.SuccessDips > 0 || n.QueueBlips > 0 }
+
+// Anomaly plants one problem on one host (or, with Host AllHosts, on
+// every host) from record From on, for Records records (0: to the end).
 type Anomaly struct {
 	Kind    AnomalyKind
 	Host    int
 	From    int
 	Records int
 }
+
+// AllHosts as Anomaly.Host plants the anomaly on every host.
+const AllHosts = -1
 
 // AnomalyKind names a planted problem.
 type AnomalyKind int
@@ -58,8 +79,13 @@ const (
 	EtcdOutage
 	// Restart restarts the worker: new PID, counters from zero.
 	Restart
-	// Silent stops the host's records (it writes nothing from From on).
+	// Silent stops the host's records: it writes nothing from From on, for
+	// Records records (an outage of Records sampling periods) or, with
+	// Records 0, to the end (the host stopped).
 	Silent
+	// MissSurge multiplies the host's cache misses by 20 (about 4% of the
+	// requests instead of 0.2%); with Host AllHosts a cluster-wide surge.
+	MissSurge
 )
 
 // Stats describes what Generate wrote.
@@ -256,6 +282,7 @@ type Host struct {
 	oc       [5]int64
 	anomaly  map[AnomalyKind]Anomaly
 	restarts int
+	noise    *rand.Rand // nil without Options.Noise
 }
 
 // NewHost returns the generator of host h.
@@ -276,9 +303,12 @@ func NewHost(o *Options, h int) *Host {
 	g.objSize = g.mem * 0.95
 	g.anomaly = map[AnomalyKind]Anomaly{}
 	for _, a := range o.Anomalies {
-		if a.Host == h {
+		if a.Host == h || a.Host == AllHosts {
 			g.anomaly[a.Kind] = a
 		}
+	}
+	if o.Noise.on() {
+		g.noise = rand.New(rand.NewPCG(o.Seed^0x6e6f697365, uint64(h)+1))
 	}
 	return g
 }
@@ -326,6 +356,9 @@ func (g *Host) AppendLine(dst []byte) (line []byte, ok bool) {
 	g.objSize = g.mem * (0.9 + 0.05*r.Float64())
 	reqs := int64(800 + r.IntN(800))
 	miss := reqs / int64(400+r.IntN(400)) // ~0.2% misses
+	if g.active(MissSurge) {
+		miss *= 20
+	}
 	g.oc[0] += reqs - miss - reqs/20
 	g.oc[1] += int64(r.IntN(3))
 	g.oc[2] += 0
@@ -384,11 +417,11 @@ func (g *Host) AppendLine(dst []byte) (line []byte, ok bool) {
 	case outage:
 		b = ratio(b, 0.5+0.3*r.Float64())
 	case r.IntN(10) > 0:
-		b = append(b, "1.000"...)
+		b = g.successRate(b)
 	}
 	b = sep(b)
 	if r.IntN(3) > 0 {
-		b = append(b, "1.000"...)
+		b = g.successRate(b)
 	}
 	b = sep(b)
 	// 13 MASTER_ASYNC_TASKS_THREAD
@@ -466,7 +499,19 @@ func (g *Host) pool(b []byte, total int, load float64, saturated bool) []byte {
 	if !saturated && running >= total {
 		running = total - 1
 	}
+	if !saturated && g.noise != nil && g.noise.Float64() < g.o.Noise.QueueBlips {
+		waiting = 1 + g.noise.IntN(3)
+	}
 	return sep(intsRatio(b, usage, int64(running), int64(total), int64(r.IntN(5000)), int64(waiting)))
+}
+
+// successRate appends a healthy success rate: 1.000, or with noise now
+// and then a dip.
+func (g *Host) successRate(b []byte) []byte {
+	if g.noise != nil && g.noise.Float64() < g.o.Noise.SuccessDips {
+		return ratio(b, 0.9+0.099*g.noise.Float64())
+	}
+	return append(b, "1.000"...)
 }
 
 func sep(b []byte) []byte { return append(b, " | "...) }

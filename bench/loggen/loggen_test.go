@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/resreport/resreport/columnar"
 	"github.com/resreport/resreport/scan"
@@ -150,3 +152,87 @@ func TestLineSize(t *testing.T) {
 		t.Fatalf("average line %.0f bytes, want about 680 (20 hosts × 50,000 lines ≈ 680 MB)", avg)
 	}
 }
+
+// TestNoiseAndOutages checks the options the findings tests use: the noise
+// rates, a silence of a given length and a miss surge on every host, and
+// that options without them leave the clean lines as they were.
+func TestNoiseAndOutages(t *testing.T) {
+	const n = 6000
+	clean := Options{Hosts: 2, LinesPerHost: n, Period: 10 * time.Second, Groups: []int{22}, Seed: 3}
+	noisy := clean
+	noisy.Noise = Noise{SuccessDips: 0.01, QueueBlips: 0.05}
+	noisy.Anomalies = []Anomaly{{Kind: Silent, Host: 1, From: 1000, Records: 150}, {Kind: MissSurge, Host: AllHosts, From: 3000, Records: 90}}
+	var dips, rates, queued, pools int
+	var surge, before [2]int64
+	for h := 0; h < 2; h++ {
+		gc, gn := NewHost(&clean, h), NewHost(&noisy, h)
+		var lc, ln []byte
+		var prevMiss int64
+		lines := 0
+		for i := 0; i < n; i++ {
+			lc, _ = gc.AppendLine(lc[:0])
+			var ok bool
+			ln, ok = gn.AppendLine(ln[:0])
+			if !ok {
+				if h != 1 || i < 1000 || i >= 1150 {
+					t.Fatalf("host %d silent at record %d", h, i)
+				}
+				continue
+			}
+			lines++
+			if h == 1 && i >= 1000 && i < 1150 {
+				t.Fatalf("host 1 wrote record %d inside its silence", i)
+			}
+			fc, fn := strings.Split(strings.TrimSuffix(string(lc), " |\n"), " | "), strings.Split(strings.TrimSuffix(string(ln), " |\n"), " | ")
+			if len(fc) != len(fn) {
+				t.Fatalf("record %d: %d vs %d fields", i, len(fc), len(fn))
+			}
+			for k := range fc {
+				switch {
+				case k == 17 || k == 18: // ETCD and OBS success rates
+					if fn[k] != "" {
+						rates++
+						if fn[k] != "1.000" {
+							dips++
+						}
+					}
+				case poolField(k) && fn[k] != "" && fn[k] != "0/0/0/0/0":
+					pools++
+					if w := strings.Split(fn[k], "/")[3]; w != "0" {
+						queued++
+					}
+				case k == 28: // OC_HIT_NUM
+					miss, _ := strconv.ParseInt(strings.Split(fn[k], "/")[4], 10, 64)
+					if i > 0 && i < 3000 {
+						before[h] += miss - prevMiss
+					} else if i >= 3000 && i < 3090 {
+						surge[h] += miss - prevMiss
+					}
+					prevMiss = miss
+				default: // the same random numbers until an anomaly changes the sequence
+					if (i < 1000 || h == 0 && i < 3000) && fc[k] != fn[k] {
+						t.Fatalf("record %d field %d: noise changed %q to %q", i, k, fc[k], fn[k])
+					}
+				}
+			}
+		}
+		if want := n - 150*h; lines != want {
+			t.Errorf("host %d wrote %d lines, want %d", h, lines, want)
+		}
+	}
+	if f := float64(dips) / float64(rates); f < 0.007 || f > 0.013 {
+		t.Errorf("%.4f of the success rates dip, want about 0.01", f)
+	}
+	if f := float64(queued) / float64(pools); f < 0.04 || f > 0.06 {
+		t.Errorf("%.4f of the pool samples queue, want about 0.05", f)
+	}
+	for h := range surge {
+		if rate, base := float64(surge[h])/90, float64(before[h])/2999; rate < 10*base {
+			t.Errorf("host %d: %.1f misses per record in the surge, %.1f before", h, rate, base)
+		}
+	}
+}
+
+// poolField tells the thread-pool groups among a line's fields: the
+// object-cache pools, master async tasks and the stream-cache pools.
+func poolField(k int) bool { return k >= 12 && k <= 15 || k == 19 || k >= 21 && k <= 24 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 
@@ -38,6 +40,10 @@ func thresholdFlags() []cli.Flag {
 		f("success-warn", d.SuccessWarn, "ETCD/OBS success rate below which a host is a warning"),
 		f("success-critical", d.SuccessCr, "ETCD/OBS success rate below which a host is critical"),
 		f("gap-periods", d.GapPeriods, "a host silent for more than this many sampling periods is reported"),
+		&cli.DurationFlag{Name: "sustain", Value: d.Sustain, Usage: "how long an episode must last to be reported on its own (and to be critical); shorter ones are summarised per rule",
+			EnvVars: env("sustain"), Category: "finding thresholds"},
+		&cli.DurationFlag{Name: "stop-min", Value: d.StopMin, Usage: "a host whose last sample is this long (and more than --gap-periods periods) before the end of the data stopped",
+			EnvVars: env("stop-min"), Category: "finding thresholds"},
 	}
 }
 
@@ -48,6 +54,7 @@ func thresholdsFromFlags(c *cli.Context) agg.Thresholds {
 	t.HitWarn, t.HitCritical, t.SurgeFactor = c.Float64("hit-warn"), c.Float64("hit-critical"), c.Float64("surge-factor")
 	t.TPUsage, t.EtcdQueue = c.Float64("tp-usage"), c.Float64("etcd-queue")
 	t.SuccessWarn, t.SuccessCr, t.GapPeriods = c.Float64("success-warn"), c.Float64("success-critical"), c.Float64("gap-periods")
+	t.Sustain, t.StopMin = c.Duration("sustain"), c.Duration("stop-min")
 	return t
 }
 
@@ -94,14 +101,16 @@ func checkAction(c *cli.Context) error {
 	return strictCheck(c, o)
 }
 
-// printFindings writes the findings as an aligned table.
+// printFindings writes the verdict and the findings as an aligned table,
+// most severe first. Every cell is made safe for a terminal: a host
+// name (a directory name) could hold control bytes.
 func printFindings(w io.Writer, findings []agg.Finding) {
+	fmt.Fprintln(w, agg.Verdict(findings))
 	if len(findings) == 0 {
-		fmt.Fprintln(w, "no findings")
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tRULE\tHOSTS\tFROM\tTO\tVALUE\tDETAIL")
+	fmt.Fprintln(tw, "SEVERITY\tRULE\tHOSTS\tFROM\tTO\tBINS\tVALUE\tDETAIL")
 	for _, f := range findings {
 		hosts := "(cluster)"
 		if len(f.Hosts) > 0 {
@@ -110,8 +119,34 @@ func printFindings(w io.Writer, findings []agg.Finding) {
 				hosts = strings.Join(f.Hosts[:3], ",") + fmt.Sprintf(",… (%d)", len(f.Hosts))
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", strings.ToUpper(f.Severity.String()), f.Rule, hosts, f.Start, f.End,
-			strconv.FormatFloat(f.Value, 'g', 4, 64), f.Message)
+		cells := []string{strings.ToUpper(f.Severity.String()), f.Rule, hosts, f.Start, f.End, strconv.Itoa(f.Bins), f.ValueText(), f.Message}
+		for i, c := range cells {
+			cells[i] = terminalSafe(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+}
+
+// terminalSafe escapes what a terminal would act on or hide: control
+// characters (also tab and newline, which would break the table), format
+// characters such as bidirectional overrides, and invalid UTF-8.
+func terminalSafe(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1, r < 0x80 && !unicode.IsGraphic(r):
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case !unicode.IsGraphic(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+		i += n
+	}
+	return b.String()
 }
