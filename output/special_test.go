@@ -1,0 +1,139 @@
+package output
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// withStdout runs f with os.Stdout replaced by w.
+func withStdout(w *os.File, f func()) {
+	old := os.Stdout
+	os.Stdout = w
+	defer func() { os.Stdout = old }()
+	f()
+}
+
+// TestStandardOutput: "-" is written to standard output at commit, and
+// nothing before.
+func TestStandardOutput(t *testing.T) {
+	r, w, err := os.Pipe()
+	must(t, err)
+	got := make(chan string)
+	go func() { b, _ := io.ReadAll(r); got <- string(b) }()
+	withStdout(w, func() {
+		s := NewSet(context.Background())
+		f, err := s.File("-")
+		must(t, err)
+		io.WriteString(f, "report")
+		must(t, f.Close())
+		must(t, s.Commit())
+		// an aborted set writes nothing
+		s = NewSet(context.Background())
+		f, _ = s.File("-")
+		io.WriteString(f, "partial")
+		s.Abort()
+	})
+	w.Close()
+	if g := <-got; g != "report" {
+		t.Fatalf("standard output got %q", g)
+	}
+	noWorkFiles(t, os.TempDir())
+}
+
+// TestSpecialTargetsInPlace: a FIFO, a device, a link to a descriptor
+// and a descriptor path to a regular file are written, not replaced.
+func TestSpecialTargetsInPlace(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "out.fifo")
+	must(t, syscall.Mkfifo(fifo, 0o644))
+	got := make(chan string)
+	go func() {
+		f, err := os.Open(fifo) // blocks until the commit opens it
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(f)
+		f.Close()
+		got <- string(b)
+	}()
+
+	pr, pw, err := os.Pipe()
+	must(t, err)
+	defer pr.Close()
+	fdLink := filepath.Join(dir, "fd-link")
+	must(t, os.Symlink("/proc/self/fd/"+strconv.Itoa(int(pw.Fd())), fdLink))
+	piped := make(chan string)
+	go func() { b, _ := io.ReadAll(pr); piped <- string(b) }()
+
+	regular := filepath.Join(dir, "regular")
+	writeFile(t, regular, "old content, longer", 0o644)
+	rf, err := os.OpenFile(regular, os.O_WRONLY, 0)
+	must(t, err)
+	defer rf.Close()
+	before, _ := os.Stat(regular)
+	viaFD := "/dev/fd/" + strconv.Itoa(int(rf.Fd()))
+
+	s := NewSet(context.Background())
+	for p, text := range map[string]string{fifo: "to fifo", "/dev/null": "discarded", fdLink: "to pipe", viaFD: "to file"} {
+		f, err := s.File(p)
+		must(t, err)
+		io.WriteString(f, text)
+		must(t, f.Close())
+	}
+	must(t, s.Commit())
+	pw.Close()
+	select {
+	case g := <-got:
+		if g != "to fifo" {
+			t.Errorf("FIFO got %q", g)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("FIFO never written")
+	}
+	if g := <-piped; g != "to pipe" {
+		t.Errorf("link to a pipe descriptor got %q", g)
+	}
+	if fi, err := os.Stat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("FIFO replaced: %v %v", fi, err)
+	}
+	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("/dev/null replaced: %v %v", fi, err)
+	}
+	if fi, err := os.Lstat(fdLink); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("link replaced: %v %v", fi, err)
+	}
+	after, _ := os.Stat(regular)
+	if !os.SameFile(before, after) || content(t, regular) != "to file" {
+		t.Errorf("file behind %s replaced or not truncated: same inode %v, content %q", viaFD, os.SameFile(before, after), content(t, regular))
+	}
+	noWorkFiles(t, dir)
+}
+
+// TestFIFOWithoutReaderIsInterruptible: a commit waiting for a FIFO's
+// reader stops when the context is cancelled.
+func TestFIFOWithoutReaderIsInterruptible(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "out.fifo")
+	must(t, syscall.Mkfifo(fifo, 0o644))
+	ctx, cancel := context.WithCancel(context.Background())
+	s := NewSet(ctx)
+	f, err := s.File(fifo)
+	must(t, err)
+	io.WriteString(f, "x")
+	must(t, f.Close())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	if err := s.Commit(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("commit: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("commit took %v after the cancel", d)
+	}
+}
