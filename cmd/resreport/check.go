@@ -47,6 +47,8 @@ func thresholdFlags() []cli.Flag {
 	}
 }
 
+// thresholdsFromFlags reads the finding thresholds (for convert, which has
+// no such flags, the app's: the defaults).
 func thresholdsFromFlags(c *cli.Context) agg.Thresholds {
 	t := agg.DefaultThresholds()
 	t.MemWarn, t.MemCritical, t.LimitMargin = c.Float64("mem-warn"), c.Float64("mem-critical"), c.Float64("limit-margin")
@@ -78,15 +80,13 @@ func checkAction(c *cli.Context) error {
 	if err != nil || failOn == agg.Info {
 		return cli.Exit("--fail-on: want warn or critical", 2)
 	}
-	o, err := runFromFlags(c, "")
+	o, err := runCommand(c, outputSpec{JSON: c.String("json")})
 	if err != nil {
 		return err
 	}
-	findings := agg.Findings(o.Result, thresholdsFromFlags(c))
-	if p := c.String("json"); p != "" {
-		if err := writeJSON(p, o, findings); err != nil {
-			return err
-		}
+	findings := o.Hosts.findings.Finish(o.Result, o.Hosts.last)
+	if err := o.out.finish(o.Result, o.Summary, findings, nil); err != nil {
+		return err
 	}
 	printFindings(os.Stdout, findings)
 	n := 0

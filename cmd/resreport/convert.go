@@ -35,8 +35,11 @@ func convertAction(c *cli.Context) error {
 		return cli.Exit(fmt.Sprintf("--parquet-dir: %v", err), 1)
 	}
 	if !c.Bool("partition") {
-		o, err := runFromFlags(c, filepath.Join(dir, "samples.parquet"))
+		o, err := runCommand(c, outputSpec{ParquetDir: dir, Samples: true})
 		if err != nil {
+			return err
+		}
+		if err := o.out.finish(o.Result, o.Summary, nil, nil); err != nil {
 			return err
 		}
 		o.log.Info("wrote", zap.String("path", filepath.Join(dir, "samples.parquet")))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -33,27 +32,52 @@ type ourJSON struct {
 	Hosts map[string][]map[string]any `json:"hosts"`
 }
 
-// runJSON runs the pipeline as `report --json` does and decodes the result.
+// runJSON runs the pipeline as `report --json` does (its outputs and
+// per-host consumers) and decodes the document.
 func runJSON(t *testing.T, logDir string, intervalMS int64, since, until string, workers int) (*outcome, *ourJSON) {
 	t.Helper()
 	s, u, err := parseRange(since, until)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := run(context.Background(), &job{LogDir: logDir, Pattern: "resource", Since: s, Until: u,
-		SinceText: since, UntilText: until, IntervalMS: intervalMS, Workers: workers})
+	j := &job{LogDir: logDir, Pattern: "resource", Since: s, Until: u,
+		SinceText: since, UntilText: until, IntervalMS: intervalMS, Workers: workers}
+	o, path := runToJSON(t, j)
+	var doc ourJSON
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := agg.WriteJSON(&buf, &agg.Document{Summary: o.Summary, Result: o.Result}); err != nil {
-		t.Fatal(err)
-	}
-	var doc ourJSON
-	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
 	return o, &doc
+}
+
+// runToJSON runs job j with a --json output, as the CLI does, and returns
+// the outcome and the document's path.
+func runToJSON(t *testing.T, j *job) (*outcome, string) {
+	t.Helper()
+	plan, err := discover(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "r.json")
+	out, err := openOutputs(context.Background(), outputSpec{JSON: path}, plan.Hosts, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.PerHost = newPerHost(agg.DefaultThresholds(), j.IntervalMS, false)
+	j.InOrder = out.hostInOrder()
+	o, err := runPlan(context.Background(), j, plan)
+	if err != nil {
+		out.abort()
+		t.Fatal(err)
+	}
+	if err := out.finish(o.Result, o.Summary, o.Hosts.findings.Finish(o.Result, o.Hosts.last), nil); err != nil {
+		t.Fatal(err)
+	}
+	return o, path
 }
 
 // TestGolden compares every number of --json with the reference script's

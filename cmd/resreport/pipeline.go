@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -34,6 +33,15 @@ type job struct {
 	// Progress, if set, is called with the plan before parsing starts, and
 	// the returned counter is advanced as bytes are read.
 	Progress func(plan *scan.Plan) *progressCounter
+
+	// PerHost takes each host's result as it is finished; InOrder, if
+	// set, too, in host order (the outputs with a row per host and bin).
+	PerHost *perHost
+	InOrder func(*agg.HostResult) error
+
+	// ShardSize, if > 0, is the size of the byte ranges big plain files
+	// are cut into (scan.Options.ShardSize), for tests.
+	ShardSize int64
 }
 
 // outcome is what one run of the pipeline produced.
@@ -42,7 +50,9 @@ type outcome struct {
 	Stats   *scan.Stats
 	Result  *agg.Result
 	Summary *agg.Summary
+	Hosts   *perHost // what the run kept of each host
 
+	out   *outputs
 	log   *zap.Logger
 	start time.Time
 }
@@ -72,26 +82,41 @@ func discover(j *job) (*scan.Plan, error) {
 // runPlan parses and aggregates the files of plan. Files that cannot be
 // read are recorded in the summary, not fatal.
 func runPlan(ctx context.Context, j *job, plan *scan.Plan) (*outcome, error) {
-	sopts := scan.Options{Workers: j.Workers, Since: j.Since, Until: j.Until}
+	sopts := scan.Options{Workers: j.Workers, Since: j.Since, Until: j.Until, ShardSize: j.ShardSize}
 	if j.Progress != nil {
 		if pc := j.Progress(plan); pc != nil {
 			sopts.Progress = &pc.n
 		}
 	}
 	src := scan.NewLogSource(plan, sopts)
-	res, err := agg.Run(ctx, src, agg.RunOptions{IntervalMS: j.IntervalMS, Workers: j.Workers, Samples: j.Samples, KeepHosts: true})
+	hosts := j.perHost()
+	res, err := agg.Run(ctx, src, j.runOptions(hosts))
 	stats := src.Stats()
 	if err != nil {
 		return &outcome{Plan: plan, Stats: stats}, err
 	}
-	return &outcome{Plan: plan, Stats: stats, Result: res, Summary: summarize(j, plan, stats, res)}, nil
+	return &outcome{Plan: plan, Stats: stats, Result: res, Summary: summarize(j, plan, stats, hosts), Hosts: hosts}, nil
+}
+
+// perHost returns the job's host consumer, or one that keeps only the
+// findings and counts.
+func (j *job) perHost() *perHost {
+	if j.PerHost != nil {
+		return j.PerHost
+	}
+	return newPerHost(agg.DefaultThresholds(), j.IntervalMS, false)
+}
+
+// runOptions are the options of agg.Run for the job.
+func (j *job) runOptions(hosts *perHost) agg.RunOptions {
+	return agg.RunOptions{IntervalMS: j.IntervalMS, Workers: j.Workers, Samples: j.Samples, Host: hosts.host, HostInOrder: j.InOrder}
 }
 
 // summarize builds the accounting of the run.
-func summarize(j *job, plan *scan.Plan, st *scan.Stats, res *agg.Result) *agg.Summary {
+func summarize(j *job, plan *scan.Plan, st *scan.Stats, hosts *perHost) *agg.Summary {
 	s := &agg.Summary{
 		LogDir: j.LogDir, Since: j.SinceText, Until: j.UntilText, IntervalMS: j.IntervalMS,
-		Files: len(plan.Files), HostsFound: len(plan.Hosts), Hosts: len(res.Hosts),
+		Files: len(plan.Files), HostsFound: len(plan.Hosts), Hosts: hosts.hosts,
 		Bytes: st.Total.Bytes, LinesRead: st.Total.Lines, Records: st.Total.Kept,
 		OutsideRange: st.Total.OutOfRange, SkippedTotal: st.Total.SkippedTotal(),
 		Skipped: reasons(&st.Total), BadValues: st.Total.BadValues,
@@ -126,25 +151,28 @@ func reasons(c *scan.Counts) map[string]int64 {
 	return m
 }
 
-// runParquet aggregates samples files written by convert (or
-// --parquet-dir) instead of logs, with the same pipeline.
-func runParquet(ctx context.Context, j *job, dirs []string) (*outcome, error) {
+// parquetSource plans a --from-parquet run.
+func parquetSource(j *job, dirs []string) (*columnar.ParquetSource, error) {
 	files, err := findParquet(dirs)
 	if err != nil {
 		return nil, err
 	}
-	src, err := columnar.NewParquetSource(files, j.Since, j.Until)
+	return columnar.NewParquetSource(files, j.Since, j.Until)
+}
+
+// runParquet aggregates samples files written by convert (or
+// --parquet-dir) instead of logs, with the same pipeline.
+func runParquet(ctx context.Context, j *job, dirs []string, src *columnar.ParquetSource) (*outcome, error) {
+	hosts := j.perHost()
+	res, err := agg.Run(ctx, src, j.runOptions(hosts))
 	if err != nil {
 		return nil, err
 	}
-	res, err := agg.Run(ctx, src, agg.RunOptions{IntervalMS: j.IntervalMS, Workers: j.Workers, KeepHosts: true})
-	if err != nil {
-		return nil, err
-	}
-	hosts := src.Hosts()
+	names := src.Hosts()
+	files := src.Files()
 	s := &agg.Summary{LogDir: strings.Join(dirs, ","), Since: j.SinceText, Until: j.UntilText, IntervalMS: j.IntervalMS,
-		Files: len(files), HostsFound: len(hosts), Hosts: len(res.Hosts), Skipped: reasons(&scan.Counts{})}
-	for i, f := range src.Files() {
+		Files: len(files), HostsFound: len(names), Hosts: hosts.hosts, Skipped: reasons(&scan.Counts{})}
+	for i, f := range files {
 		r := src.Stats()[i]
 		s.LinesRead += r.Read
 		s.Records += r.Kept
@@ -152,12 +180,8 @@ func runParquet(ctx context.Context, j *job, dirs []string) (*outcome, error) {
 		s.PerFile = append(s.PerFile, agg.FileSummary{Path: f.Path, Host: f.Host, LinesRead: r.Read, Records: r.Kept,
 			OutsideRange: r.Read - r.Kept, Skipped: reasons(&scan.Counts{})})
 	}
-	first, last := int64(math.MaxInt64), int64(math.MinInt64)
-	for _, h := range res.Hosts {
-		first, last = min(first, h.First[0]), max(last, h.Last[len(h.Last)-1])
-	}
 	if s.Records > 0 {
-		s.FirstRecord, s.LastRecord = columnar.FormatTimestamp(first), columnar.FormatTimestamp(last)
+		s.FirstRecord, s.LastRecord = columnar.FormatTimestamp(hosts.first), columnar.FormatTimestamp(hosts.last)
 	}
-	return &outcome{Plan: &scan.Plan{Hosts: hosts}, Stats: &scan.Stats{}, Result: res, Summary: s}, nil
+	return &outcome{Plan: &scan.Plan{Hosts: names}, Stats: &scan.Stats{}, Result: res, Summary: s, Hosts: hosts}, nil
 }

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -16,6 +12,7 @@ import (
 
 	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/columnar"
+	"github.com/resreport/resreport/htmlreport"
 	"github.com/resreport/resreport/scan"
 )
 
@@ -54,87 +51,129 @@ func reportFlags() []cli.Flag {
 // reportAction is `resreport report LOG_DIR` (and `resreport LOG_DIR`).
 func reportAction(c *cli.Context) error {
 	out := outputPath(c.String("output"), c.String("prefix"), c.IsSet("output"))
-	parquetDir := c.String("parquet-dir")
-	samples := ""
-	if parquetDir != "" {
-		if err := os.MkdirAll(parquetDir, 0o755); err != nil {
-			return cli.Exit(fmt.Sprintf("--parquet-dir: %v", err), 1)
-		}
-		samples = filepath.Join(parquetDir, "samples.parquet")
-	}
-	var o *outcome
-	var err error
-	if dirs := c.StringSlice("from-parquet"); len(dirs) > 0 {
-		o, err = runFromParquetFlags(c, dirs)
-	} else {
-		o, err = runFromFlags(c, samples)
-	}
+	o, err := runCommand(c, outputSpec{HTML: out, JSON: c.String("json"), ParquetDir: c.String("parquet-dir"), Tables: true})
 	if err != nil {
 		return err
 	}
-	findings := agg.Findings(o.Result, thresholdsFromFlags(c))
-	if err := writeOutputs(c, o, findings, out, parquetDir); err != nil {
+	findings := o.Hosts.findings.Finish(o.Result, o.Hosts.last)
+	page := &htmlreport.Input{
+		Title: reportTitle(c.String("prefix")), Since: c.String("since"), Until: c.String("until"),
+		Result: o.Result, Hosts: o.Hosts.views, Summary: o.Summary, Findings: findings,
+	}
+	if err := o.out.finish(o.Result, o.Summary, findings, page); err != nil {
 		return err
+	}
+	o.log.Info("wrote report", zap.String("path", out))
+	if c.Bool("open") {
+		if err := htmlreport.Open(out); err != nil {
+			o.log.Warn("could not open the report", zap.Error(err))
+		}
 	}
 	o.log.Info("done", zap.Duration("elapsed", time.Since(o.start).Round(time.Millisecond)))
 	return strictCheck(c, o)
 }
 
-// runFromFlags runs the pipeline for a command: logger, discovery,
-// progress display, parsing and aggregation. With samplesPath set, every
-// kept record is also written there as Parquet (atomically). It fails
-// with a one-line reason when no file is found or no record is in range.
-func runFromFlags(c *cli.Context, samplesPath string) (*outcome, error) {
+// runCommand runs the pipeline for a command: logger, the input (LOG_DIR,
+// or the samples files of --from-parquet), the outputs of spec (created
+// before the scan, their per-host parts written during it), progress
+// display, parsing and aggregation. It fails with a one-line reason when
+// no input is found or no record is in range; on any failure the outputs
+// are dropped and the previous ones stay. The caller finishes o.out.
+func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 	log, err := loggerFromFlags(c)
 	if err != nil {
 		return nil, cli.Exit(err.Error(), 2)
 	}
-	j, err := jobFromFlags(c)
+	dirs := c.StringSlice("from-parquet")
+	var j *job
+	if len(dirs) > 0 {
+		if c.NArg() != 0 {
+			return nil, cli.Exit("--from-parquet replaces LOG_DIR: give one or the other", 2)
+		}
+		j, err = jobFromFlagsNoDir(c)
+	} else {
+		j, err = jobFromFlags(c)
+	}
 	if err != nil {
 		return nil, cli.Exit(err.Error(), 2)
 	}
 	start := time.Now()
+	in, err := planInput(log, j, dirs)
+	if err != nil {
+		return nil, cli.Exit(err.Error(), 1)
+	}
+	spec.Samples = spec.ParquetDir != "" && in.plan != nil && (spec.Samples || spec.Tables)
+	out, err := openOutputs(c.Context, spec, in.hosts(), in.slice)
+	if err != nil {
+		return nil, cli.Exit(err.Error(), 1)
+	}
+	defer func() {
+		if err != nil {
+			out.abort()
+		}
+	}()
+	j.PerHost = newPerHost(thresholdsFromFlags(c), j.IntervalMS, spec.HTML != "")
+	j.InOrder = out.hostInOrder()
+	if out.sw != nil {
+		j.Samples = out.sw.WriteRecords
+	}
+	if in.plan != nil {
+		hook, stopProgress := startProgress(chooseProgress(c.Bool("quiet"), os.Stderr), os.Stderr, log)
+		j.Progress = hook
+		o, err = runPlan(c.Context, j, in.plan)
+		stopProgress()
+	} else {
+		o, err = runParquet(c.Context, j, dirs, in.parquet)
+	}
+	if err != nil {
+		return nil, err
+	}
+	o.log, o.start, o.out = log, start, out
+	logSummary(log, o.Summary, time.Since(start))
+	if o.Summary.Records == 0 {
+		where := j.LogDir
+		if len(dirs) > 0 {
+			where = strings.Join(dirs, ",")
+		}
+		return nil, cli.Exit(fmt.Sprintf("no records in range in %s (%d lines read, %d outside the time range, %d skipped)",
+			where, o.Summary.LinesRead, o.Summary.OutsideRange, o.Summary.SkippedTotal), 1)
+	}
+	return o, nil
+}
+
+// input is what a run reads: a plan of log files or samples files.
+type input struct {
+	plan    *scan.Plan
+	parquet *columnar.ParquetSource
+	slice   int64 // samples.parquet's time slice
+}
+
+func (in *input) hosts() []string {
+	if in.plan != nil {
+		return in.plan.Hosts
+	}
+	return in.parquet.Hosts()
+}
+
+// planInput finds the input and checks that the run fits in memory.
+func planInput(log *zap.Logger, j *job, dirs []string) (*input, error) {
+	if len(dirs) > 0 {
+		src, err := parquetSource(j, dirs)
+		return &input{parquet: src}, err
+	}
 	log.Info("scanning", zap.String("log_dir", j.LogDir), zap.String("pattern", j.Pattern))
 	plan, err := discover(j)
 	if plan != nil {
 		logPlan(log, plan)
 	}
 	if err != nil {
-		return nil, cli.Exit(err.Error(), 1)
+		return nil, err
 	}
 	span := scan.Peek(plan)
 	if err := checkFits(j, plan, span, true); err != nil {
-		return nil, cli.Exit(err.Error(), 1)
-	}
-	hook, stopProgress := startProgress(chooseProgress(c.Bool("quiet"), os.Stderr), os.Stderr, log)
-	j.Progress = hook
-	var o *outcome
-	if samplesPath != "" {
-		err = columnar.WriteFileAtomic(samplesPath, func(w io.Writer) error {
-			sw, err := columnar.NewSamplesWriter(w, plan.Hosts, columnar.WithTimeSlices(sliceWidth(j, plan, span)))
-			if err != nil {
-				return err
-			}
-			j.Samples = sw.WriteRecords
-			if o, err = runPlan(c.Context, j, plan); err != nil {
-				return err
-			}
-			return sw.Close()
-		})
-	} else {
-		o, err = runPlan(c.Context, j, plan)
-	}
-	stopProgress()
-	if err != nil {
 		return nil, err
 	}
-	o.log, o.start = log, start
-	logSummary(log, o.Summary, time.Since(start))
-	if o.Summary.Records == 0 {
-		return nil, cli.Exit(fmt.Sprintf("no records in range in %s (%d lines read, %d outside the time range, %d skipped)",
-			j.LogDir, o.Summary.LinesRead, o.Summary.OutsideRange, o.Summary.SkippedTotal), 1)
-	}
-	return o, nil
+	return &input{plan: plan, slice: sliceWidth(j, plan, span)}, nil
 }
 
 // strictCheck fails a --strict run that skipped lines or could not read
@@ -169,32 +208,6 @@ func loggerFromFlags(c *cli.Context) (*zap.Logger, error) {
 		level = "warn"
 	}
 	return newLogger(level)
-}
-
-// runFromParquetFlags is runFromFlags for --from-parquet.
-func runFromParquetFlags(c *cli.Context, dirs []string) (*outcome, error) {
-	log, err := loggerFromFlags(c)
-	if err != nil {
-		return nil, cli.Exit(err.Error(), 2)
-	}
-	if c.NArg() != 0 {
-		return nil, cli.Exit("--from-parquet replaces LOG_DIR: give one or the other", 2)
-	}
-	j, err := jobFromFlagsNoDir(c)
-	if err != nil {
-		return nil, cli.Exit(err.Error(), 2)
-	}
-	start := time.Now()
-	o, err := runParquet(c.Context, j, dirs)
-	if err != nil {
-		return nil, cli.Exit(err.Error(), 1)
-	}
-	o.log, o.start = log, start
-	logSummary(log, o.Summary, time.Since(start))
-	if o.Summary.Records == 0 {
-		return nil, cli.Exit(fmt.Sprintf("no records in range in %v", dirs), 1)
-	}
-	return o, nil
 }
 
 // jobFromFlags builds the pipeline job from the command line.
@@ -247,76 +260,6 @@ func reportTitle(prefix string) string {
 		return "Worker Resource Analysis Report"
 	}
 	return prefix + " Worker Resource Analysis Report"
-}
-
-// writeOutputs writes the aggregate Parquet tables, JSON and HTML, each
-// atomically.
-func writeOutputs(c *cli.Context, o *outcome, findings []agg.Finding, out, parquetDir string) error {
-	// The outputs read the result and do not change it: they are written
-	// in parallel, each atomically.
-	var tasks []func() error
-	if parquetDir != "" {
-		for _, t := range []struct {
-			name  string
-			write func(io.Writer) error
-		}{
-			{"cluster_bins.parquet", func(w io.Writer) error { return columnar.WriteTable(w, o.Result.ClusterTable()) }},
-			{"host_bins.parquet", func(w io.Writer) error { return writeHostTable(w, o) }},
-		} {
-			tasks = append(tasks, func() error {
-				path := filepath.Join(parquetDir, t.name)
-				if err := columnar.WriteFileAtomic(path, t.write); err != nil {
-					return err
-				}
-				o.log.Info("wrote parquet", zap.String("path", path))
-				return nil
-			})
-		}
-	}
-	if p := c.String("json"); p != "" {
-		tasks = append(tasks, func() error {
-			if err := writeJSON(p, o, findings); err != nil {
-				return err
-			}
-			o.log.Info("wrote json", zap.String("path", p))
-			return nil
-		})
-	}
-	tasks = append(tasks, func() error { return writeHTML(c, o, findings, out) })
-	errs := make([]error, len(tasks))
-	var wg sync.WaitGroup
-	for i, task := range tasks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = task()
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// writeHostTable writes host_bins.parquet from the hosts of the result.
-func writeHostTable(w io.Writer, o *outcome) error {
-	tw, err := columnar.NewTableWriter(w, o.Plan.Hosts, agg.HostTableColumns())
-	if err != nil {
-		return err
-	}
-	for i := range o.Result.Hosts {
-		if err := agg.HostRows(tw, &o.Result.Hosts[i]); err != nil {
-			return err
-		}
-	}
-	return tw.Close()
-}
-
-// writeJSON writes the --json document.
-func writeJSON(path string, o *outcome, findings []agg.Finding) error {
-	if findings == nil {
-		findings = []agg.Finding{} // "findings": [], not null
-	}
-	doc := &agg.Document{Summary: o.Summary, Findings: findings, Result: o.Result}
-	return columnar.WriteFileAtomic(path, func(w io.Writer) error { return agg.WriteJSON(w, doc) })
 }
 
 func logPlan(log *zap.Logger, plan *scan.Plan) {

@@ -34,7 +34,7 @@ func TestInterruptLeavesNoPartialOutput(t *testing.T) {
 	// wait until the samples file is being written, then interrupt
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if m, _ := filepath.Glob(filepath.Join(out, ".samples.parquet.tmp-*")); len(m) > 0 {
+		if m, _ := filepath.Glob(filepath.Join(out, ".samples.parquet.resreport-*.tmp")); len(m) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
