@@ -25,6 +25,7 @@ type job struct {
 	UntilText  string
 	IntervalMS int64
 	Workers    int
+	ShardSize  int64 // scan.Options.ShardSize; 0 for the default (tests make it small)
 
 	// Samples, if set, receives every batch in order of production from
 	// one goroutine (e.g. the Parquet samples writer), several at a time
@@ -72,7 +73,7 @@ func discover(j *job) (*scan.Plan, error) {
 // runPlan parses and aggregates the files of plan. Files that cannot be
 // read are recorded in the summary, not fatal.
 func runPlan(ctx context.Context, j *job, plan *scan.Plan) (*outcome, error) {
-	sopts := scan.Options{Workers: j.Workers, Since: j.Since, Until: j.Until}
+	sopts := scan.Options{Workers: j.Workers, Since: j.Since, Until: j.Until, ShardSize: j.ShardSize}
 	if j.Progress != nil {
 		if pc := j.Progress(plan); pc != nil {
 			sopts.Progress = &pc.n
