@@ -36,9 +36,11 @@ bench:
 bench-gate:
 	bash bench/compare
 
-# fuzz runs each fuzz target for FUZZTIME (seed corpora: scan/testdata/fuzz).
+# fuzz runs each fuzz target for FUZZTIME (seed corpora: scan/testdata/fuzz;
+# FuzzModel fuzzes the seed of the model test's random data sets).
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseLine$$' -fuzztime $(FUZZTIME) ./scan/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTimestamp$$' -fuzztime $(FUZZTIME) ./scan/
 	$(GO) test -run '^$$' -fuzz '^FuzzFastPath$$' -fuzztime $(FUZZTIME) ./scan/
+	$(GO) test -run '^$$' -fuzz '^FuzzModel$$' -fuzztime $(FUZZTIME) ./cmd/resreport/

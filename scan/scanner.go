@@ -246,6 +246,7 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 	bad0 := w.parser.BadValues
 	host := f.Host
 	for n := 1; ; n++ {
+		from := w.lr.consumed()
 		l, ok := w.lr.next()
 		if !ok {
 			break
@@ -262,7 +263,7 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 			}
 		}
 		c.Lines++
-		c.Bytes += int64(len(l.Text)) + 1
+		c.Bytes += w.lr.consumed() - from // the whole line and its '\n', if any
 		if l.TooLong {
 			c.Skipped[ReasonTooLong]++
 			continue

@@ -106,6 +106,9 @@ func TestRunShards(t *testing.T) {
 				t.Fatal(err)
 			}
 			tot := st.Total
+			if want := int64(plain.Len() + gzText.Len()); tot.Bytes != want {
+				t.Errorf("shard %d workers %d: %d bytes, want %d (the too-long line whole, no '\\n' after the last line)", shard, workers, tot.Bytes, want)
+			}
 			if tot.Lines != int64(nLines+100) || tot.Kept != int64(len(want)) ||
 				tot.Skipped[ReasonEmpty] != 6 || tot.Skipped[ReasonBadTimestamp] != 0 || tot.Skipped[ReasonShort] != 6 ||
 				tot.Skipped[ReasonTooLong] != 1 || tot.Skipped[ReasonPartialTail] != 1 {

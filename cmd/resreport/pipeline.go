@@ -24,6 +24,7 @@ type job struct {
 	UntilText  string
 	IntervalMS int64
 	Workers    int
+	ShardSize  int64 // scan.Options.ShardSize; 0 for the default (tests make it small)
 
 	// Samples, if set, receives every batch in order of production from
 	// one goroutine (e.g. the Parquet samples writer), several at a time
