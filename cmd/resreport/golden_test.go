@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
+	"sync"
 	"testing"
 
 	"github.com/resreport/resreport/agg"
@@ -42,7 +44,7 @@ func runJSON(t *testing.T, logDir string, intervalMS int64, since, until string,
 	}
 	j := &job{LogDir: logDir, Pattern: "resource", Since: s, Until: u,
 		SinceText: since, UntilText: until, IntervalMS: intervalMS, Workers: workers}
-	o, path := runToJSON(t, j)
+	o, path, _ := runToJSON(t, j)
 	var doc ourJSON
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -55,9 +57,17 @@ func runJSON(t *testing.T, logDir string, intervalMS int64, since, until string,
 }
 
 // runToJSON runs job j with a --json output, as the CLI does, and returns
-// the outcome and the document's path.
-func runToJSON(t *testing.T, j *job) (*outcome, string) {
+// the outcome, the document's path and every host's result, by name.
+func runToJSON(t *testing.T, j *job) (*outcome, string, []agg.HostResult) {
 	t.Helper()
+	var mu sync.Mutex
+	var kept []agg.HostResult
+	j.OnHost = func(h *agg.HostResult) error {
+		mu.Lock()
+		defer mu.Unlock()
+		kept = append(kept, *h)
+		return nil
+	}
 	plan, err := discover(j)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +87,8 @@ func runToJSON(t *testing.T, j *job) (*outcome, string) {
 	if err := out.finish(o.Result, o.Summary, o.Hosts.findings.Finish(o.Result, o.Hosts.last), nil); err != nil {
 		t.Fatal(err)
 	}
-	return o, path
+	sort.Slice(kept, func(a, b int) bool { return kept[a].Name < kept[b].Name })
+	return o, path, kept
 }
 
 // TestGolden compares every number of --json with the reference script's

@@ -77,7 +77,6 @@ package main
 // records.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -94,13 +93,6 @@ import (
 	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/columnar"
 )
-
-// hostResults is the one place the model test reads the per-host inputs
-// of the findings from the pipeline's outcome.
-//
-// LEAD: when Result.Hosts goes away (host results streamed out), change
-// only this function, e.g. to collect what the stream hands out.
-func hostResults(o *outcome) []agg.HostResult { return o.Result.Hosts }
 
 // modelReasons are the skip reasons of the README's "Bad input" table.
 var modelReasons = []string{"empty", "short", "bad_timestamp", "bad_shape", "too_long", "partial_tail"}
@@ -673,15 +665,8 @@ func checkModel(t *testing.T, seed uint64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := run(context.Background(), &job{LogDir: root, Pattern: "resource", Since: since, Until: until,
+	_, out, kept := runToJSON(t, &job{LogDir: root, Pattern: "resource", Since: since, Until: until,
 		SinceText: d.since, UntilText: d.until, IntervalMS: d.intervalMS, Workers: d.workers, ShardSize: d.shardSize})
-	if err != nil {
-		t.Fatalf("seed %d (%v): %v", seed, d, err)
-	}
-	out := filepath.Join(t.TempDir(), "report.json")
-	if err := writeJSON(out, o, nil); err != nil {
-		t.Fatal(err)
-	}
 	data, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -707,7 +692,7 @@ func checkModel(t *testing.T, seed uint64) {
 		}
 	}
 	c.compareJSON(want, got)
-	c.compareHosts(wantHosts, hostResults(o))
+	c.compareHosts(wantHosts, kept)
 	c.done()
 }
 

@@ -39,10 +39,8 @@ type job struct {
 	// set, too, in host order (the outputs with a row per host and bin).
 	PerHost *perHost
 	InOrder func(*agg.HostResult) error
-
-	// ShardSize, if > 0, is the size of the byte ranges big plain files
-	// are cut into (scan.Options.ShardSize), for tests.
-	ShardSize int64
+	// OnHost, if set, is also handed each host's result (tests keep them).
+	OnHost func(*agg.HostResult) error
 }
 
 // outcome is what one run of the pipeline produced.
@@ -110,7 +108,16 @@ func (j *job) perHost() *perHost {
 
 // runOptions are the options of agg.Run for the job.
 func (j *job) runOptions(hosts *perHost) agg.RunOptions {
-	return agg.RunOptions{IntervalMS: j.IntervalMS, Workers: j.Workers, Samples: j.Samples, Host: hosts.host, HostInOrder: j.InOrder}
+	host := hosts.host
+	if j.OnHost != nil {
+		host = func(h *agg.HostResult) error {
+			if err := hosts.host(h); err != nil {
+				return err
+			}
+			return j.OnHost(h)
+		}
+	}
+	return agg.RunOptions{IntervalMS: j.IntervalMS, Workers: j.Workers, Samples: j.Samples, Host: host, HostInOrder: j.InOrder}
 }
 
 // summarize builds the accounting of the run.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -81,12 +80,8 @@ func TestSilenceAcrossBoundaries(t *testing.T) {
 				}
 				must(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
 			}
-			o, err := run(context.Background(), &job{LogDir: root, Pattern: "resource", Since: scan.NoSince, Until: scan.NoUntil,
+			_, _, hs := runToJSON(t, &job{LogDir: root, Pattern: "resource", Since: scan.NoSince, Until: scan.NoUntil,
 				IntervalMS: 3600000, Workers: c.workers, ShardSize: c.shard})
-			if err != nil {
-				t.Fatal(err)
-			}
-			hs := hostResults(o)
 			if len(hs) != 1 || len(hs[0].Gap) != 1 {
 				t.Fatalf("want one host with one bin, got %d hosts", len(hs))
 			}
