@@ -37,6 +37,12 @@ type Options struct {
 	// value adds none.
 	Noise Noise
 
+	// Realistic draws the values that are uniform noise by default from
+	// the distributions of production logs instead (see realism.go):
+	// large, growing counters, slowly moving gauges, ratios with three or
+	// four decimals. The benchmarks use it; the fixtures do not.
+	Realistic bool
+
 	// Anomalies planted for the findings tests; nil for clean data.
 	Anomalies []Anomaly
 }
@@ -283,6 +289,7 @@ type Host struct {
 	anomaly  map[AnomalyKind]Anomaly
 	restarts int
 	noise    *rand.Rand // nil without Options.Noise
+	real     *realism   // nil without Options.Realistic
 }
 
 // NewHost returns the generator of host h.
@@ -309,6 +316,10 @@ func NewHost(o *Options, h int) *Host {
 	}
 	if o.Noise.on() {
 		g.noise = rand.New(rand.NewPCG(o.Seed^0x6e6f697365, uint64(h)+1))
+	}
+	if o.Realistic {
+		g.real = newRealism(o.Seed, h)
+		g.oc = g.real.counters()
 	}
 	return g
 }
@@ -379,12 +390,16 @@ func (g *Host) AppendLine(dst []byte) (line []byte, ok bool) {
 
 	mem := int64(g.mem)
 	// 1 SHARED_MEMORY
-	b = intsRatio(b, float64(mem)/float64(g.limit), mem, mem+int64(r.IntN(1<<26)), g.limit)
+	phys, scMem := mem+int64(r.IntN(1<<26)), int64(r.IntN(1<<30))
+	spill := int64(r.IntN(1 << 32))
+	if g.real != nil {
+		phys, scMem, spill = g.real.physical(mem), g.real.scMem.next(g.real.rng), g.real.spill.next(g.real.rng)
+	}
+	b = intsRatio(b, float64(mem)/float64(g.limit), mem, phys, g.limit)
 	b = append(b, '/')
-	b = ints(b, int64(r.IntN(1<<30)), 8<<30)
+	b = ints(b, scMem, 8<<30)
 	b = sep(b)
 	// 2 SPILL_HARD_DISK
-	spill := int64(r.IntN(1 << 32))
 	b = intsRatio(b, float64(spill)/float64(500<<30), spill, spill+int64(r.IntN(1<<20)), 500<<30)
 	b = sep(b)
 	// 3 ACTIVE_CLIENT_COUNT, 4 OBJECT_COUNT, 5 OBJECT_SIZE
@@ -451,11 +466,17 @@ func (g *Host) AppendLine(dst []byte) (line []byte, ok bool) {
 	b = sep(b)
 	// 20 SHARED_DISK
 	disk := int64(r.IntN(1 << 34))
+	if g.real != nil {
+		disk = g.real.disk.next(g.real.rng)
+	}
 	b = intsRatio(b, float64(disk)/float64(int64(1)<<40), disk, disk+int64(r.IntN(1<<20)), 1<<40)
 	b = sep(b)
 	// 21 SC_LOCAL_CACHE
 	if !g.o.EmptySCLocalCache {
 		sc := int64(r.IntN(1 << 30))
+		if g.real != nil {
+			sc = g.real.scCache.next(g.real.rng)
+		}
 		b = intsRatio(b, float64(sc)/float64(int64(4)<<30), sc, 2<<30, 4<<30)
 	}
 	b = sep(b)
@@ -469,17 +490,21 @@ func (g *Host) AppendLine(dst []byte) (line []byte, ok bool) {
 		b = sep(b)
 	}
 	if g.groups >= 25 { // 25 SPILL_IO_STATS
-		for k := 0; k < 14; k++ {
-			if k > 0 {
-				b = append(b, '/')
+		if g.real != nil {
+			b = sep(g.real.spillIO(b))
+		} else {
+			for k := 0; k < 14; k++ {
+				if k > 0 {
+					b = append(b, '/')
+				}
+				if k%3 == 2 {
+					b = ratio(b, r.Float64())
+				} else {
+					b = strconv.AppendInt(b, int64(r.IntN(1<<30)), 10)
+				}
 			}
-			if k%3 == 2 {
-				b = ratio(b, r.Float64())
-			} else {
-				b = strconv.AppendInt(b, int64(r.IntN(1<<30)), 10)
-			}
+			b = sep(b)
 		}
-		b = sep(b)
 	}
 	// the emitter drops the last character: "… | " becomes "… |"
 	b = b[:len(b)-1]
@@ -502,7 +527,11 @@ func (g *Host) pool(b []byte, total int, load float64, saturated bool) []byte {
 	if !saturated && g.noise != nil && g.noise.Float64() < g.o.Noise.QueueBlips {
 		waiting = 1 + g.noise.IntN(3)
 	}
-	return sep(intsRatio(b, usage, int64(running), int64(total), int64(r.IntN(5000)), int64(waiting)))
+	tasks := int64(r.IntN(5000))
+	if g.real != nil {
+		tasks = g.real.tasks(total, usage)
+	}
+	return sep(intsRatio(b, usage, int64(running), int64(total), tasks, int64(waiting)))
 }
 
 // successRate appends a healthy success rate: 1.000, or with noise now
