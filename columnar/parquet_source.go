@@ -131,7 +131,7 @@ func (s *ParquetSource) ReadUnit(ctx context.Context, i int, emit func(arrow.Rec
 	f := s.files[i]
 	read, kept, err := ReadSamples(SampleSource{
 		Path: f.Path, Host: f.Host, HostIndex: func(h string) int32 { return s.index[h] },
-		Keep: func(ts int64) bool { return ts >= s.since && ts < s.till },
+		Window: &TimeWindow{s.since, s.till},
 	}, func(b *Batch) error {
 		if err := ctx.Err(); err != nil {
 			return err

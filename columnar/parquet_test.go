@@ -210,7 +210,7 @@ func TestReadSamplesRoundTrip(t *testing.T) {
 		colV [2]bool
 	}
 	read, kept, err := ReadSamples(SampleSource{Path: path, HostIndex: func(h string) int32 { return index[h] },
-		Keep: func(ts int64) bool { return ts < cut }}, func(b *Batch) error {
+		Window: &TimeWindow{Since: math.MinInt64, Until: cut}}, func(b *Batch) error {
 		for i := 0; i < b.Len; i++ {
 			rows = append(rows, struct {
 				host int32
