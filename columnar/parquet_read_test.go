@@ -290,6 +290,16 @@ func TestReadSamplesForeignFile(t *testing.T) {
 		t.Fatalf("read %d kept %d", read, kept)
 	}
 	sameCells(t, got, want)
+
+	src, err := NewParquetSource([]SamplesFile{{Path: path}}, math.MinInt64, math.MaxInt64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	got = readSource(t, src, 1)
+	slices.Sort(got)
+	slices.Sort(want)
+	sameCells(t, got, want)
 }
 
 // TestReadSamplesBadFiles: a file that is not a samples file, or whose
@@ -350,6 +360,10 @@ func TestReadSamplesBadFiles(t *testing.T) {
 			func(*Batch) error { return nil })
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), filepath.Base(c.path)) {
 			t.Errorf("ReadSamples(%s): %v, want an error with %q", filepath.Base(c.path), err, c.want)
+		}
+		_, err = NewParquetSource([]SamplesFile{{Path: c.path, Host: c.host}}, math.MinInt64, math.MaxInt64)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("NewParquetSource(%s): %v, want an error with %q", filepath.Base(c.path), err, c.want)
 		}
 	}
 	// the file's hosts must be in the host table; an error from emit

@@ -171,6 +171,7 @@ func parquetSource(j *job, dirs []string) (*columnar.ParquetSource, error) {
 // runParquet aggregates samples files written by convert (or
 // --parquet-dir) instead of logs, with the same pipeline.
 func runParquet(ctx context.Context, j *job, dirs []string, src *columnar.ParquetSource) (*outcome, error) {
+	defer src.Close()
 	hosts := j.perHost()
 	res, err := agg.Run(ctx, src, j.runOptions(hosts))
 	if err != nil {
