@@ -2,18 +2,23 @@ package columnar
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/parquet-go/parquet-go"
+	"golang.org/x/sync/errgroup"
 )
 
 // cells returns every cell of row i of b as text, the host by name: the
@@ -383,6 +388,81 @@ func TestReadSamplesBadFiles(t *testing.T) {
 	if !errors.Is(err, io.ErrClosedPipe) || n != 1 {
 		t.Errorf("emit failing: %v after %d batches", err, n)
 	}
+}
+
+// BenchmarkReadSamples reads a time-sliced samples file of 256Ki rows (16
+// hosts, written host by host as a run does, with the slice width a run
+// chooses) through a ParquetSource, handing every record to ViewOf as
+// agg.Run does: its row groups on one goroutine, then on GOMAXPROCS. The
+// bytes are the file's.
+func BenchmarkReadSamples(b *testing.B) {
+	const hosts, perHost = 16, 16384
+	path := filepath.Join(b.TempDir(), "samples.parquet")
+	g := newSampleGen(1, hosts, perHost, 0)
+	span := int64(perHost) * 10e6
+	var buf bytes.Buffer
+	w, err := NewSamplesWriter(&buf, g.hosts, WithTimeSlices(SliceWidth(span, hosts*perHost)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	batch := NewBatch()
+	for range hosts * perHost / BatchRows {
+		g.fill(batch, BatchRows)
+		var v View
+		batch.View(&v)
+		if err := w.WriteViews([]View{v}); err != nil {
+			b.Fatal(err)
+		}
+		batch.Reset()
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	writeFile(b, path, buf.Bytes())
+	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.SetBytes(int64(buf.Len()))
+			b.ReportAllocs()
+			var rows atomic.Int64
+			for b.Loop() {
+				src, err := NewParquetSource([]SamplesFile{{Path: path}}, math.MinInt64, math.MaxInt64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := readUnits(src, workers, &rows); err != nil {
+					b.Fatal(err)
+				}
+				src.Close()
+			}
+			b.ReportMetric(float64(rows.Load())/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// readUnits reads every unit of src on workers goroutines, counting rows.
+func readUnits(src Source, workers int, rows *atomic.Int64) error {
+	var next atomic.Int64
+	var g errgroup.Group
+	for range workers {
+		g.Go(func() error {
+			rd := src.NewReader()
+			var v View
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(src.Units()) {
+					return nil
+				}
+				err := rd.ReadUnit(context.Background(), i, func(rec arrow.RecordBatch) error {
+					rows.Add(rec.NumRows())
+					return ViewOf(rec, &v)
+				})
+				if err != nil {
+					return err
+				}
+			}
+		})
+	}
+	return g.Wait()
 }
 
 // TestReadSamplesCorruptPage: a damaged page (its header, or its
