@@ -159,7 +159,11 @@ func (w *SamplesWriter) WriteRecords(recs []arrow.RecordBatch) error {
 // WriteViews is WriteRecords for views.
 func (w *SamplesWriter) WriteViews(vs []View) error {
 	if w.width > 0 {
-		return w.sliced(vs)
+		segs := make([]segment, len(vs))
+		for i := range vs {
+			segs[i] = segment{&vs[i], 0, vs[i].Len}
+		}
+		return w.sliced(segs)
 	}
 	total := 0
 	for i := range vs {
@@ -185,6 +189,9 @@ func (w *SamplesWriter) WriteViews(vs []View) error {
 
 // WriteRows appends rows [from, to) of v, as Write does.
 func (w *SamplesWriter) WriteRows(v *View, from, to int) error {
+	if w.width > 0 {
+		return w.sliced([]segment{{v, from, to}})
+	}
 	return w.writeRows(to-from, func(c *columnChunk, col, lo, hi int) error {
 		return appendSamples(c, v, col+w.skip, from+lo, from+hi)
 	})

@@ -19,20 +19,21 @@ import (
 // chunk's compressed pages. The layout depends only on the rows, so the
 // same input gives the same bytes.
 
-// sliced appends the rows of vs in the time-sliced layout.
-func (w *SamplesWriter) sliced(vs []View) error {
+// sliced appends the rows of the segments (in order) in the time-sliced
+// layout.
+func (w *SamplesWriter) sliced(in []segment) error {
 	if err := w.usable(); err != nil {
 		return err
 	}
 	if w.segs == nil {
 		w.segs = map[int64][]segment{}
 	}
-	for k := range vs {
-		v := &vs[k]
-		for i := 0; i < v.Len; {
+	for _, seg := range in {
+		v := seg.v
+		for i := seg.lo; i < seg.hi; {
 			h, sl := v.Host[i], floorDivInt(v.TS[i], w.width)
 			j := i + 1
-			for j < v.Len && v.Host[j] == h && floorDivInt(v.TS[j], w.width) == sl {
+			for j < seg.hi && v.Host[j] == h && floorDivInt(v.TS[j], w.width) == sl {
 				j++
 			}
 			if h != w.host {

@@ -126,3 +126,55 @@ func checkSliced(t *testing.T, file []byte, hosts []string, bs []*Batch, width i
 		}
 	}
 }
+
+// TestTimeSlicesWriteRows writes the same rows through Write and WriteRows
+// (ranges of batches) as through WriteViews: the same bytes.
+func TestTimeSlicesWriteRows(t *testing.T) {
+	g := newSampleGen(4, 3, 2000, 0.05)
+	bs := genBatches(g, 6000)
+	opts := []SamplesOption{WithTimeSlices(3600e6), WithRowGroupRows(5000)}
+	write := func(f func(w *SamplesWriter) error) []byte {
+		var buf bytes.Buffer
+		w, err := NewSamplesWriter(&buf, g.hosts, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f(w); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	want := write(func(w *SamplesWriter) error {
+		vs := make([]View, len(bs))
+		for i, b := range bs {
+			b.View(&vs[i])
+		}
+		return w.WriteViews(vs)
+	})
+	byBatch := write(func(w *SamplesWriter) error {
+		for _, b := range bs {
+			if err := w.Write(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	byRange := write(func(w *SamplesWriter) error {
+		for _, b := range bs {
+			var v View
+			b.View(&v)
+			for lo := 0; lo < v.Len; lo += 300 {
+				if err := w.WriteRows(&v, lo, min(v.Len, lo+300)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if !bytes.Equal(byBatch, want) || !bytes.Equal(byRange, want) {
+		t.Fatalf("Write and WriteRows give other bytes than WriteViews (%d, %d, %d)", len(byBatch), len(byRange), len(want))
+	}
+}
