@@ -37,11 +37,11 @@ type outputs struct {
 
 // openOutputs creates the outputs of spec for a run over hosts; slice is
 // the samples file's time slice (columnar.WithTimeSlices).
-func openOutputs(ctx context.Context, spec outputSpec, hosts []string, slice int64) (o *outputs, err error) {
-	o = &outputs{spec: spec, set: output.NewSet(ctx)}
+func openOutputs(ctx context.Context, spec outputSpec, hosts []string, slice int64) (_ *outputs, err error) {
+	o := &outputs{spec: spec, set: output.NewSet(ctx)}
 	defer func() {
 		if err != nil {
-			o.abort()
+			o.abort() // o, not the nil result
 		}
 	}()
 	file := func(path string) (*output.File, error) {
