@@ -278,10 +278,13 @@ func TestParseAllocs(t *testing.T) {
 	}
 }
 
-func BenchmarkParseLine(b *testing.B) {
-	line := []byte(exampleLine)
+func BenchmarkParseLine(b *testing.B) { benchParseLine(b, exampleLine, Trailing) }
+
+func benchParseLine(b *testing.B, text string, s Style) {
+	line := []byte(text)
 	batch := columnar.NewBatch()
 	p := NewParser(NoSince, NoUntil)
+	p.StartFile(s)
 	b.SetBytes(int64(len(line) + 1))
 	b.ReportAllocs()
 	for b.Loop() {

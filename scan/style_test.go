@@ -321,16 +321,8 @@ func TestSpaceTimestamp(t *testing.T) {
 }
 
 func BenchmarkParseLineNoTrailing(b *testing.B) {
-	line := []byte(noTrailing(withGroups(25)))
-	batch := columnar.NewBatch()
-	p := NewParser(NoSince, NoUntil)
-	p.StartFile(NoTrailing)
-	b.SetBytes(int64(len(line) + 1))
-	b.ReportAllocs()
-	for b.Loop() {
-		if batch.Full() {
-			batch.Reset()
-		}
-		p.Parse(line, batch, 0, false)
-	}
+	benchParseLine(b, noTrailing(withGroups(25)), NoTrailing)
 }
+
+// BenchmarkParseLine25 is the Trailing line of BenchmarkParseLineNoTrailing.
+func BenchmarkParseLine25(b *testing.B) { benchParseLine(b, withGroups(25), Trailing) }

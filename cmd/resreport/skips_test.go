@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,38 +145,26 @@ func TestDocstringFormat(t *testing.T) {
 	}
 }
 
-// approxEqual compares decoded JSON values, numbers with numEqual.
+// approxEqual compares two values as JSON, numbers with numEqual.
 func approxEqual(a, b any) bool {
+	return approxJSON(toJSON(a), toJSON(b))
+}
+
+func toJSON(v any) (out any) {
+	data, _ := json.Marshal(v)
+	json.Unmarshal(data, &out)
+	return out
+}
+
+func approxJSON(a, b any) bool {
 	switch x := a.(type) {
-	case []map[string]any:
-		y, ok := b.([]map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !approxEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string][]map[string]any:
-		y, ok := b.(map[string][]map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k := range x {
-			if !approxEqual(x[k], y[k]) {
-				return false
-			}
-		}
-		return true
 	case map[string]any:
 		y, ok := b.(map[string]any)
 		if !ok || len(x) != len(y) {
 			return false
 		}
 		for k := range x {
-			if !approxEqual(x[k], y[k]) {
+			if !approxJSON(x[k], y[k]) {
 				return false
 			}
 		}
@@ -186,7 +175,7 @@ func approxEqual(a, b any) bool {
 			return false
 		}
 		for i := range x {
-			if !approxEqual(x[i], y[i]) {
+			if !approxJSON(x[i], y[i]) {
 				return false
 			}
 		}
