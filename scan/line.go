@@ -112,13 +112,12 @@ func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (
 	// A Trailing body holds one '|' per group and ends in one; a
 	// NoTrailing body one '|' fewer.
 	n := bytes.Count(rest, pipe)
-	endsPipe := len(rest) > 0 && rest[len(rest)-1] == '|'
-	class := classify(n, endsPipe)
-	reason := p.follow(class, endsPipe, prev)
+	class := classify(n, len(rest) > 0 && rest[len(rest)-1] == '|')
+	reason := p.follow(class, prev)
 	if ts < p.Since || ts >= p.Until {
 		return OutOfRange, ReasonNone
 	}
-	if final && class == classNoTrailing {
+	if final && class == classEmptyLast {
 		return Skipped, ReasonPartialTail // ends in '|' but a group short
 	}
 	if reason != ReasonNone {

@@ -39,8 +39,15 @@ type lineClass uint8
 const (
 	classNone       lineClass = iota // complete in neither style (or not a line of fields)
 	classTrailing                    // complete only as a Trailing line
-	classNoTrailing                  // complete only as a NoTrailing line
-	classBoth                        // complete in either: a Trailing line of 21 or 24 groups reads as a NoTrailing one of 22 or 25 with the last empty; the values are the same
+	classNoTrailing                  // complete only as a NoTrailing line, and it does not end in '|'
+	// classEmptyLast lines are complete only as NoTrailing lines whose last
+	// group is empty, so they end in '|': or they are Trailing lines with a
+	// group too few or too many (20 or 23), so they tell the style weakly.
+	classEmptyLast
+	// classBoth lines are complete in either style: a Trailing line of 21 or
+	// 24 groups reads as a NoTrailing one of 22 or 25 whose last group is
+	// empty, with the same values.
+	classBoth
 )
 
 // shapes[n] tells, for a body (the part after the header) holding n '|',
@@ -67,19 +74,20 @@ func classify(pipes int, endsPipe bool) lineClass {
 		return classBoth
 	case t:
 		return classTrailing
+	case s.noTrailing && endsPipe:
+		return classEmptyLast
 	case s.noTrailing:
 		return classNoTrailing
 	}
 	return classNone
 }
 
-// styleOf is the style of lines of class c (which is classTrailing or
-// classNoTrailing).
+// styleOf is the style of lines of class c (not classNone or classBoth).
 func styleOf(c lineClass) Style {
-	if c == classNoTrailing {
-		return NoTrailing
+	if c == classTrailing {
+		return Trailing
 	}
-	return Trailing
+	return NoTrailing
 }
 
 // classifyLine returns the class of a whole line (without its '\n').
@@ -99,14 +107,13 @@ func classifyLine(line []byte) lineClass {
 // whose style is s.
 func (p *Parser) StartFile(s Style) { p.style, p.prev = s, classNone }
 
-// follow applies the style rule to a line of class c, whose last byte is
-// '|' when endsPipe, that comes after a line of class prev: the line is
-// read in p.style (which it may switch), or skipped for the returned
-// reason. A line of the other style is cut, but for one that ends in '|'
-// in a Trailing file (complete only as a NoTrailing line whose last group
-// is empty): that has the trailing '|', and a group count of no known
-// version, so it is of a bad shape.
-func (p *Parser) follow(c lineClass, endsPipe bool, prev lineClass) Reason {
+// follow applies the style rule to a line of class c that comes after a
+// line of class prev: the line is read in p.style (which it may switch),
+// or skipped for the returned reason. A line of the other style is cut,
+// but for a classEmptyLast line in a Trailing file: that has the trailing
+// '|' and a group count of no known version, so it is of a bad shape, and
+// it does not change the style.
+func (p *Parser) follow(c lineClass, prev lineClass) Reason {
 	p.prev = c
 	switch c {
 	case classNone:
@@ -115,10 +122,10 @@ func (p *Parser) follow(c lineClass, endsPipe bool, prev lineClass) Reason {
 		return ReasonNone
 	}
 	if s := styleOf(c); s != p.style {
-		if prev != c {
-			if endsPipe && p.style == Trailing {
-				return ReasonBadShape
-			}
+		switch {
+		case c == classEmptyLast:
+			return ReasonBadShape
+		case prev != c:
 			return ReasonCut
 		}
 		p.style = s // two lines in a row: the file changed format
@@ -132,23 +139,26 @@ const (
 )
 
 // learnStyle returns the style of the majority of the next styleVotes
-// lines of lr that are complete in one style only (among the next
-// styleLookahead lines, within the reader's buffer), without consuming
-// them; Trailing, the emitter's, on a tie or when no line tells. The lines
-// may lie past the end of a byte range: they are of the same file, so a
-// range of a few lines still knows its file's style.
+// lines of lr that are complete in one style only and tell it by their end
+// (classTrailing, classNoTrailing), among the next styleLookahead lines
+// within the reader's buffer, without consuming them. Without such a line,
+// the weak evidence decides: classBoth lines count for Trailing,
+// classEmptyLast ones for NoTrailing. On a tie, or when no line tells,
+// Trailing, the emitter's. The lines may lie past the end of a byte range:
+// they are of the same file, so a range of a few lines still knows its
+// file's style.
 func learnStyle(lr *lineReader) Style {
-	var t, n, seen int
+	var votes [classBoth + 1]int
+	seen := 0
 	lr.peek(func(line []byte) bool {
-		switch classifyLine(line) {
-		case classTrailing:
-			t++
-		case classNoTrailing:
-			n++
-		}
+		votes[classifyLine(line)]++
 		seen++
-		return t+n < styleVotes && seen < styleLookahead
+		return votes[classTrailing]+votes[classNoTrailing] < styleVotes && seen < styleLookahead
 	})
+	t, n := votes[classTrailing], votes[classNoTrailing]
+	if t+n == 0 {
+		t, n = votes[classBoth], votes[classEmptyLast]
+	}
 	if n > t {
 		return NoTrailing
 	}

@@ -19,6 +19,9 @@ func TestClassify(t *testing.T) {
 			nt := columnar.ValidGroupCount(pipes + 1)
 			want := map[[2]bool]lineClass{{false, false}: classNone, {true, false}: classTrailing,
 				{false, true}: classNoTrailing, {true, true}: classBoth}[[2]bool{tr, nt}]
+			if want == classNoTrailing && endsPipe {
+				want = classEmptyLast
+			}
 			if got := classify(pipes, endsPipe); got != want {
 				t.Errorf("classify(%d, %v) = %v, want %v", pipes, endsPipe, got, want)
 			}
@@ -28,11 +31,11 @@ func TestClassify(t *testing.T) {
 		exampleLine:                         classTrailing,
 		noTrailing(exampleLine):             classNoTrailing,
 		withGroups(21):                      classBoth,
-		noTrailing(withGroups(21)):          classNoTrailing,
+		noTrailing(withGroups(21)):          classEmptyLast, // 21 groups, the last empty
 		withGroups(25):                      classTrailing,
 		noTrailing(withGroups(25)):          classNoTrailing,
-		withGroups(24):                      classBoth,       // also 25 groups without the trailing pipe, the last empty
-		withGroups(22) + " 5 |":             classNoTrailing, // 24 groups without it, the last empty
+		withGroups(24):                      classBoth,      // also 25 groups without the trailing pipe, the last empty
+		withGroups(22) + " 5 |":             classEmptyLast, // 24 groups without it, the last empty
 		"\xef\xbb\xbf" + exampleLine + "\r": classTrailing,
 		"a|b|c|d|e|f":                       classNone,
 		exampleLine[:200]:                   classNone,
@@ -119,6 +122,9 @@ func TestStyleRule(t *testing.T) {
 		// without a trailing pipe has a group count of no known version
 		{Trailing, []string{withGroups(22) + " 5 |", T}, "bk"},
 		{NoTrailing, []string{noTrailing(withGroups(22)) + " | 5 |", N}, "kk"}, // 24 groups, the last empty
+		// and it does not change the style
+		{Trailing, []string{withGroups(22) + " 5 |", withGroups(22) + " 5 |", T}, "bbk"},
+		{Trailing, []string{withGroups(21), strings.TrimSuffix(withGroups(21), "  |"), withGroups(21)}, "kbk"},
 	} {
 		p := NewParser(NoSince, NoUntil)
 		p.StartFile(tc.style)
@@ -204,7 +210,13 @@ func TestLearnStyle(t *testing.T) {
 		{append(append([]string{T}, rep(N, 4)...), rep(T, 10)...), "", Trailing},
 		{append(rep(T, 8), rep(N, 20)...), "", Trailing}, // only the first 8 vote
 		{append(rep("", 30), rep(N, 3)...), "", NoTrailing},
-		{append(rep("", 70), rep(N, 3)...), "", Trailing},                // beyond the lookahead
+		{append(rep("", 70), rep(N, 3)...), "", Trailing}, // beyond the lookahead
+		// only weak evidence: lines of either style count for Trailing, lines
+		// complete only without the trailing pipe but ending in '|' (an empty
+		// last group) for NoTrailing
+		{append(rep(withGroups(21), 5), rep(withGroups(22)+" 5 |", 3)...), "", Trailing},
+		{append(rep(withGroups(21), 3), rep(noTrailing(withGroups(21)), 5)...), "", NoTrailing},
+		{append(rep(noTrailing(withGroups(21)), 7), T), "", Trailing},    // a line that tells wins
 		{rep(withGroups(21), 20), "", Trailing},                          // no line tells
 		{append(rep(withGroups(21), 20), N), "", NoTrailing},             // one that does
 		{[]string{strings.Repeat("x", lineBufSize+10), N}, "", Trailing}, // the buffer cannot hold both
