@@ -40,4 +40,8 @@ type FileSummary struct {
 	Skipped      map[string]int64 `json:"skipped"`
 	BadValues    int64            `json:"bad_values"`
 	Error        string           `json:"error,omitempty"`
+
+	// FirstSkipped is the line number in the file (from 1) of the first
+	// line skipped for each reason that occurred.
+	FirstSkipped map[string]int64 `json:"first_skipped,omitempty"`
 }

@@ -246,6 +246,7 @@ var reasonText = map[string]string{
 	"short":         "fewer than 8 '|'-separated fields",
 	"bad_timestamp": "first field is not a local time YYYY-MM-DDTHH:MM:SS[.ffffff] (for example it has a zone suffix)",
 	"bad_shape":     "metric groups or sub-fields in numbers no known worker version prints (a deleted or shifted field)",
+	"cut":           "complete only without the trailing ' |' in a file whose lines have it, or the reverse: cut short",
 	"too_long":      "longer than 1 MiB",
 	"partial_tail":  "last line of a file still being written (no newline, not complete)",
 }

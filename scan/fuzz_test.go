@@ -10,10 +10,11 @@ import (
 
 // FuzzParseLine checks that no input crashes the parser, that a skipped
 // line leaves no trace in the batch, and that kept lines hold valid UTF-8.
+// The parser reads lines of even length as Trailing, odd as NoTrailing.
 // Seeds: testdata/fuzz/FuzzParseLine and the lines below.
 func FuzzParseLine(f *testing.F) {
 	for _, s := range []string{exampleLine, withGroups(21), withGroups(24), withGroups(25), "", "|||||||", "a|b|c|d|e|f|g|h|",
-		exampleLine[:100], "\xef\xbb\xbf" + exampleLine + "\r"} {
+		exampleLine[:100], "\xef\xbb\xbf" + exampleLine + "\r", noTrailing(exampleLine), noTrailing(withGroups(25)) + " "} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
 	}
@@ -24,6 +25,7 @@ func FuzzParseLine(f *testing.F) {
 			b.Reset()
 		}
 		n := b.Len
+		p.StartFile(Style(len(line) & 1))
 		out, reason := p.Parse(line, b, 1, final)
 		switch out {
 		case Kept:
@@ -37,6 +39,14 @@ func FuzzParseLine(f *testing.F) {
 			}
 			if got := columnar.FormatTimestamp(b.TS[n]); len(got) < 19 {
 				t.Fatalf("timestamp %q", got)
+			}
+			for c := range b.Cols {
+				if col := &b.Cols[c]; col.Kind == columnar.Int && col.IsValid(n) && col.Ints[n] < 0 {
+					t.Fatalf("%s = %d: integer fields are unsigned", columnar.Metrics[c].Name, col.Ints[n])
+				}
+			}
+			if b.PID.Ints[n] < 0 || b.TID.Ints[n] < 0 {
+				t.Fatalf("pid:tid %d:%d", b.PID.Ints[n], b.TID.Ints[n])
 			}
 		default:
 			if b.Len != n || (out == Skipped) != (reason != ReasonNone) {

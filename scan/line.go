@@ -29,22 +29,24 @@ const (
 	ReasonShort               // fewer than 8 '|'-separated fields
 	ReasonBadTimestamp        // first field is not a naive YYYY-MM-DDTHH:MM:SS[.f] time
 	ReasonBadShape            // group or sub-field counts of no known worker version
+	ReasonCut                 // complete only in the other style than its file's (see Style): cut short
 	ReasonTooLong             // longer than MaxLineBytes; never buffered whole
 	ReasonPartialTail         // last line of a file, not terminated and not complete
 	NumReasons
 )
 
 // ReasonNames are the names used in JSON, logs and the report footer.
-var ReasonNames = [NumReasons]string{"", "empty", "short", "bad_timestamp", "bad_shape", "too_long", "partial_tail"}
+var ReasonNames = [NumReasons]string{"", "empty", "short", "bad_timestamp", "bad_shape", "cut", "too_long", "partial_tail"}
 
 func (r Reason) String() string { return ReasonNames[r] }
 
 // MaxLineBytes is the longest line the scanner accepts (1 MiB).
 const MaxLineBytes = 1 << 20
 
-// Parser turns resource-log lines into batch rows. It keeps no state
-// between lines but the time filter and the bad-value count, and it does
-// not allocate (header strings are copied into the batch's arenas).
+// Parser turns resource-log lines into batch rows. Between lines it keeps
+// the time filter, the bad-value count and the file's style (StartFile);
+// it does not allocate per line (header strings are copied into the
+// batch's arenas).
 type Parser struct {
 	Since int64 // inclusive, microseconds (see columnar.ParseTimestamp)
 	Until int64 // exclusive
@@ -52,6 +54,13 @@ type Parser struct {
 	// BadValues counts values of kept lines that were not numbers (or were
 	// nan/inf) and are stored as null.
 	BadValues int64
+
+	style Style     // of the current file
+	prev  lineClass // of the previous line
+	// body holds a NoTrailing line's body with a '|' appended, so that
+	// parseBody reads both styles alike; its capacity leaves scanFast
+	// room to read ahead.
+	body []byte
 }
 
 // NewParser returns a parser keeping lines with since <= ts < until.
@@ -67,19 +76,23 @@ var bom = []byte("\xef\xbb\xbf")
 
 // Parse parses one line (without its '\n') and, when it is a record in the
 // time range, appends it to b as row b.Len with the given host index. b
-// must not be full. final says the line is the last of its file and was not
-// terminated by a newline: unless it is complete (ends in '|'), it is a
+// must not be full. Lines are read in the style of their file (StartFile;
+// Trailing by default), which a change of format switches (see Style).
+// final says the line is the last of its file and was not terminated by
+// a newline: unless it is a complete line of a Trailing file, it is a
 // half-written line of a live file and is skipped as ReasonPartialTail.
 // Parse may read (never write) the bytes of line's capacity past its
 // length, which must not be written meanwhile; they do not change the
 // result.
 func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (Outcome, Reason) {
+	prev := p.prev
+	p.prev = classNone
 	line = bytes.TrimPrefix(line, bom)
 	line = trimSpace(line)
 	if len(line) == 0 {
 		return Skipped, ReasonEmpty
 	}
-	if final && line[len(line)-1] != '|' {
+	if final && (p.style != Trailing || line[len(line)-1] != '|') {
 		return Skipped, ReasonPartialTail
 	}
 	var hdr [7][]byte
@@ -96,14 +109,23 @@ func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (
 	if !ok {
 		return Skipped, ReasonBadTimestamp
 	}
+	// A Trailing body holds one '|' per group and ends in one; a
+	// NoTrailing body one '|' fewer.
+	n := bytes.Count(rest, pipe)
+	class := classify(n, len(rest) > 0 && rest[len(rest)-1] == '|')
+	reason := p.follow(class, prev)
 	if ts < p.Since || ts >= p.Until {
 		return OutOfRange, ReasonNone
 	}
-	// Every metric group is followed by '|', so the body holds one '|' per
-	// group and ends in one.
-	n := bytes.Count(rest, pipe)
-	if len(rest) == 0 || rest[len(rest)-1] != '|' || !columnar.ValidGroupCount(n) {
-		return Skipped, ReasonBadShape
+	if final && class == classEmptyLast {
+		return Skipped, ReasonPartialTail // ends in '|' but a group short
+	}
+	if reason != ReasonNone {
+		return Skipped, reason
+	}
+	if p.style == NoTrailing {
+		rest = p.terminated(rest)
+		n++
 	}
 	row := b.Len
 	bad, ok := parseBody(b, row, rest, n)
@@ -121,6 +143,16 @@ func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (
 	appendUTF8(&b.Cluster, hdr[6])
 	b.Len++
 	return Kept, ReasonNone
+}
+
+// terminated returns a copy of a NoTrailing body with a '|' after its last
+// group, in p.body.
+func (p *Parser) terminated(body []byte) []byte {
+	if cap(p.body) < len(body)+1+fastWindow {
+		p.body = make([]byte, 0, max(4096, 2*len(body)+fastWindow))
+	}
+	p.body = append(append(p.body[:0], body...), '|')
+	return p.body
 }
 
 var pipe = []byte{'|'}
@@ -185,7 +217,7 @@ func parseBody(b *columnar.Batch, row int, body []byte, n int) (bad int64, ok bo
 // when single, for one-value groups, so "N/A" is one bad value) and
 // whether it was a number. Plain digits with an optional fraction take a
 // fused fast path; anything else is cut at the delimiter and handed to
-// parseInt / parseFloat.
+// parseUint / parseFloat.
 func parseValue(body []byte, pos int, c *columnar.Column, row int, single bool) (int, byte, bool) {
 	i, m := digitsFrom(body, pos, 0)
 	nd := i - pos
@@ -221,7 +253,7 @@ func parseValue(body []byte, pos int, c *columnar.Column, row int, single bool) 
 	}
 	v := trimSpace(body[pos:j])
 	if c.Kind == columnar.Int {
-		if x, ok := parseInt(v); ok {
+		if x, ok := parseUint(v); ok {
 			c.SetInt(row, x)
 			return j, body[j], true
 		}
@@ -259,12 +291,12 @@ func parsePIDTID(b *columnar.Batch, row int, f []byte) (bad int64) {
 	if j := bytes.IndexByte(f, ':'); j >= 0 {
 		pid, tid = f[:j], f[j+1:]
 	}
-	if x, ok := parseInt(trimSpace(pid)); ok {
+	if x, ok := parseUint(trimSpace(pid)); ok {
 		b.PID.SetInt(row, x)
 	} else {
 		bad++
 	}
-	if x, ok := parseInt(trimSpace(tid)); ok {
+	if x, ok := parseUint(trimSpace(tid)); ok {
 		b.TID.SetInt(row, x)
 	} else {
 		bad++

@@ -141,8 +141,12 @@ func TestParseSkips(t *testing.T) {
 	// 23 groups is no known version
 	f(withGroups(22)+" 5 |", false, Skipped, ReasonBadShape)
 	f(withGroups(20), false, Skipped, ReasonBadShape)
-	// a line cut short in the middle of the file, with no trailing '|'
-	f(exampleLine[:len(exampleLine)-5], false, Skipped, ReasonBadShape)
+	// a line cut short in the middle of a Trailing file: complete only
+	// without the trailing '|'
+	f(exampleLine[:len(exampleLine)-5], false, Skipped, ReasonCut)
+	f(exampleLine[:len(exampleLine)-2], false, Skipped, ReasonCut)
+	// cut inside a group, leaving no known group count
+	f(exampleLine[:len(exampleLine)-60], false, Skipped, ReasonBadShape)
 	// the same cut as the last line of a live file
 	f(exampleLine[:len(exampleLine)-5], true, Skipped, ReasonPartialTail)
 	f(exampleLine[:40], true, Skipped, ReasonPartialTail)
@@ -231,41 +235,56 @@ func TestNumbers(t *testing.T) {
 		ok   bool
 	}{
 		{"0", 0, true}, {"183422", 183422, true}, {"9223372036854775807", math.MaxInt64, true},
-		{"9223372036854775808", 0, false}, {"18446744073709551615", 0, false}, {"", 0, false}, {"1.0", 0, false}, {"-3", -3, true},
+		{"9223372036854775808", 0, false}, {"18446744073709551615", 0, false}, {"", 0, false}, {"1.0", 0, false}, {"-3", 0, false}, {"+3", 0, false}, {"-0", 0, false},
 	} {
-		got, ok := parseInt([]byte(tc.in))
+		got, ok := parseUint([]byte(tc.in))
 		if ok != tc.ok || got != tc.want {
-			t.Errorf("parseInt(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+			t.Errorf("parseUint(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
 	}
 }
 
 func TestParseAllocs(t *testing.T) {
 	b := columnar.NewBatch()
-	p := NewParser(NoSince, NoUntil)
-	lines := [][]byte{[]byte(exampleLine), []byte(withGroups(25)), []byte(withGroups(21))}
-	// warm up the string arenas
-	for i := 0; i < columnar.BatchRows-16; i++ {
-		p.Parse(lines[i%3], b, 0, false)
-	}
-	b.Reset()
-	allocs := testing.AllocsPerRun(1000, func() {
-		for _, l := range lines {
-			if b.Full() {
-				b.Reset()
+	for _, s := range []Style{Trailing, NoTrailing} {
+		p := NewParser(NoSince, NoUntil)
+		p.StartFile(s)
+		var lines [][]byte
+		for _, l := range []string{exampleLine, withGroups(25), withGroups(21)} {
+			if s == NoTrailing {
+				l = noTrailing(l)
 			}
-			p.Parse(l, b, 0, false)
+			lines = append(lines, []byte(l))
 		}
-	})
-	if allocs != 0 {
-		t.Fatalf("%v allocations per parsed line, want 0", allocs/3)
+		// warm up the string arenas
+		b.Reset()
+		for i := 0; i < columnar.BatchRows-16; i++ {
+			p.Parse(lines[i%3], b, 0, false)
+		}
+		b.Reset()
+		allocs := testing.AllocsPerRun(1000, func() {
+			for _, l := range lines {
+				if b.Full() {
+					b.Reset()
+				}
+				if out, _ := p.Parse(l, b, 0, false); out != Kept {
+					t.Fatal("not kept")
+				}
+			}
+		})
+		if allocs != 0 {
+			t.Fatalf("%v: %v allocations per parsed line, want 0", s, allocs/3)
+		}
 	}
 }
 
-func BenchmarkParseLine(b *testing.B) {
-	line := []byte(exampleLine)
+func BenchmarkParseLine(b *testing.B) { benchParseLine(b, exampleLine, Trailing) }
+
+func benchParseLine(b *testing.B, text string, s Style) {
+	line := []byte(text)
 	batch := columnar.NewBatch()
 	p := NewParser(NoSince, NoUntil)
+	p.StartFile(s)
 	b.SetBytes(int64(len(line) + 1))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -25,6 +25,7 @@ type lineReader struct {
 	base int64 // stream offset of buf[0]
 	eof  bool
 	err  error // the read error that ended the stream, if not io.EOF
+	read int64 // bytes read from sources since the reader was made
 }
 
 // line is one line returned by next. Text aliases the reader's buffer and
@@ -68,7 +69,7 @@ func (lr *lineReader) next() (l line, ok bool) {
 			lr.r = lr.w
 			return l, true
 		}
-		lr.fill()
+		lr.fill(readSize)
 	}
 }
 
@@ -87,19 +88,62 @@ func (lr *lineReader) skipLong() line {
 		if lr.eof {
 			return l
 		}
-		lr.fill()
+		lr.fill(readSize)
 	}
 }
 
-// fill moves the unread window to the front and reads more.
-func (lr *lineReader) fill() {
+// peek calls f on the lines ahead, without consuming them, until f
+// returns false, the stream ends or the next line does not fit in the
+// buffer. An unterminated last line is not passed to f.
+func (lr *lineReader) peek(f func(line []byte) bool) {
+	pos := lr.r
+	for {
+		i := bytes.IndexByte(lr.buf[pos:lr.w], '\n')
+		if i < 0 {
+			if lr.eof || lr.w-lr.r == len(lr.buf) {
+				return
+			}
+			r := lr.r
+			lr.fill(readSize)
+			pos -= r - lr.r // fill moved the window to the front
+			continue
+		}
+		if !f(lr.buf[pos : pos+i]) {
+			return
+		}
+		pos += i + 1
+	}
+}
+
+// discardLine discards up to and including the next '\n', reading no
+// further than stream offset limit: false means there was no '\n' before
+// limit (or the stream ended first). Unlike skipLong, its cost is bounded
+// by limit, however long the line.
+func (lr *lineReader) discardLine(limit int64) bool {
+	for {
+		if i := bytes.IndexByte(lr.buf[lr.r:lr.w], '\n'); i >= 0 {
+			lr.r += i + 1
+			return true
+		}
+		lr.r = lr.w
+		if lr.eof || lr.base+int64(lr.w) >= limit {
+			return false
+		}
+		lr.fill(int(min(limit-lr.base-int64(lr.w), readSize)))
+	}
+}
+
+// fill moves the unread window to the front and reads at most most (> 0)
+// more bytes.
+func (lr *lineReader) fill(most int) {
 	if lr.r > 0 {
 		n := copy(lr.buf, lr.buf[lr.r:lr.w])
 		lr.base += int64(lr.r)
 		lr.r, lr.w = 0, n
 	}
-	n, err := lr.src.Read(lr.buf[lr.w:min(len(lr.buf), lr.w+readSize)])
+	n, err := lr.src.Read(lr.buf[lr.w:min(len(lr.buf), lr.w+most)])
 	lr.w += n
+	lr.read += int64(n)
 	if err != nil {
 		lr.eof = true
 		if err != io.EOF {

@@ -33,14 +33,10 @@ const (
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-// parseInt parses an unsigned decimal integer that fits in int64. A leading
-// '-' is accepted for robustness.
-func parseInt(b []byte) (int64, bool) {
-	neg := false
-	if len(b) > 0 && b[0] == '-' {
-		neg = true
-		b = b[1:]
-	}
+// parseUint parses an unsigned decimal integer that fits in int64. A sign
+// makes it invalid: the emitter prints every integer field with %lu, so
+// "-3" is not a value of this format (and would break counter deltas).
+func parseUint(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 19 {
 		return 0, false
 	}
@@ -54,9 +50,6 @@ func parseInt(b []byte) (int64, bool) {
 	}
 	if n > math.MaxInt64 {
 		return 0, false
-	}
-	if neg {
-		return -int64(n), true
 	}
 	return int64(n), true
 }

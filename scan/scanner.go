@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -35,6 +36,19 @@ type Counts struct {
 	OutOfRange int64
 	Skipped    [NumReasons]int64
 	BadValues  int64 // values of kept lines stored as null
+
+	// FirstSkipped is the line number (from 1) of the first line skipped
+	// for each reason, 0 for none: in the file for FileStats, in the range
+	// for the counts of one byte range; not kept in Stats.Total.
+	FirstSkipped [NumReasons]int64
+}
+
+// skip counts the current line (the Lines-th) as skipped for r.
+func (c *Counts) skip(r Reason) {
+	c.Skipped[r]++
+	if c.FirstSkipped[r] == 0 {
+		c.FirstSkipped[r] = c.Lines
+	}
 }
 
 // SkippedTotal returns the number of skipped lines.
@@ -46,6 +60,7 @@ func (c *Counts) SkippedTotal() int64 {
 	return n
 }
 
+// add adds the counts of o but FirstSkipped (see lineNumbers).
 func (c *Counts) add(o *Counts) {
 	c.Bytes += o.Bytes
 	c.Lines += o.Lines
@@ -83,8 +98,9 @@ type LogSource struct {
 	desc  []columnar.Unit
 	dict  *columnar.HostDict
 
-	mu    sync.Mutex // guards stats
+	mu    sync.Mutex // guards stats and lines
 	stats Stats
+	lines *lineNumbers
 }
 
 // NewLogSource returns the source of plan's files.
@@ -103,6 +119,7 @@ func NewLogSource(plan *Plan, opts Options) *LogSource {
 		s.desc = append(s.desc, columnar.Unit{Hosts: []int32{f.Host}, Size: size})
 	}
 	s.stats = Stats{Files: make([]FileStats, len(plan.Files)), First: math.MaxInt64, Last: math.MinInt64}
+	s.lines = newLineNumbers(len(plan.Files), s.units)
 	return s
 }
 
@@ -130,12 +147,13 @@ func (s *LogSource) Stats() *Stats {
 	return &st
 }
 
-// record adds a unit's accounting to its file's.
-func (s *LogSource) record(file int, c *Counts, ferr error, first, last int64) {
+// record adds unit u's accounting to its file's.
+func (s *LogSource) record(u unit, c *Counts, ferr error, first, last int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fs := &s.stats.Files[file]
+	fs := &s.stats.Files[u.file]
 	fs.add(c)
+	s.lines.done(u, c, fs)
 	if ferr != nil && fs.Err == nil {
 		fs.Err = ferr
 	}
@@ -158,6 +176,49 @@ func cutUnits(plan *Plan, shard int64) []unit {
 		}
 	}
 	return units
+}
+
+// lineNumbers turns the first skipped line of each reason, numbered
+// within each byte range of a file, into line numbers in the file once all
+// its ranges are done: the ranges before a range hold exactly the lines
+// before its first line.
+type lineNumbers struct {
+	left   []int           // per file, ranges not yet done
+	ranges [][]rangeCounts // per file, the ranges done
+}
+
+type rangeCounts struct {
+	start, lines int64
+	first        [NumReasons]int64
+}
+
+func newLineNumbers(files int, units []unit) *lineNumbers {
+	n := &lineNumbers{left: make([]int, files), ranges: make([][]rangeCounts, files)}
+	for _, u := range units {
+		n.left[u.file]++
+	}
+	return n
+}
+
+// done records the counts c of unit u; after the file's last unit it sets
+// fs.FirstSkipped.
+func (n *lineNumbers) done(u unit, c *Counts, fs *FileStats) {
+	rs := append(n.ranges[u.file], rangeCounts{start: u.start, lines: c.Lines, first: c.FirstSkipped})
+	n.ranges[u.file] = rs
+	if n.left[u.file]--; n.left[u.file] > 0 {
+		return
+	}
+	sort.Slice(rs, func(a, b int) bool { return rs[a].start < rs[b].start })
+	var before int64
+	for _, r := range rs {
+		for reason, first := range r.first {
+			if first > 0 && fs.FirstSkipped[reason] == 0 {
+				fs.FirstSkipped[reason] = before + first
+			}
+		}
+		before += r.lines
+	}
+	n.ranges[u.file] = nil
 }
 
 // worker is one parser goroutine's state.
@@ -184,7 +245,7 @@ func (w *worker) ReadUnit(ctx context.Context, i int, emit func(arrow.RecordBatc
 		w.batch.Release() // rows of a unit that did not finish
 		w.batch = nil
 	}
-	w.src.record(u.file, &c, ferr, w.first, w.last)
+	w.src.record(u, &c, ferr, w.first, w.last)
 	return err
 }
 
@@ -238,11 +299,10 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 		}
 	}
 	w.lr.reset(src)
-	if skipFirst {
-		if _, ok := w.lr.next(); !ok {
-			return c, nil, nil
-		}
+	if skipFirst && !w.lr.discardLine(u.end) {
+		return c, nil, nil // inside one line from start to end: no line of its own
 	}
+	w.parser.StartFile(learnStyle(&w.lr))
 	bad0 := w.parser.BadValues
 	host := f.Host
 	for n := 1; ; n++ {
@@ -265,7 +325,7 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 		c.Lines++
 		c.Bytes += w.lr.consumed() - from // the whole line and its '\n', if any
 		if l.TooLong {
-			c.Skipped[ReasonTooLong]++
+			c.skip(ReasonTooLong)
 			continue
 		}
 		if w.batch == nil {
@@ -287,7 +347,7 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 		case OutOfRange:
 			c.OutOfRange++
 		default:
-			c.Skipped[reason]++
+			c.skip(reason)
 		}
 	}
 	c.BadValues = w.parser.BadValues - bad0

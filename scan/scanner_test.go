@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/resreport/resreport/columnar"
@@ -116,6 +117,12 @@ func TestRunShards(t *testing.T) {
 			}
 			if tot.Lines != tot.Kept+tot.OutOfRange+tot.SkippedTotal() {
 				t.Fatalf("accounting does not add up: %+v", tot)
+			}
+			// line numbers in the file, whatever the ranges
+			first := st.Files[0].FirstSkipped
+			if first[ReasonEmpty] != 8 || first[ReasonShort] != 14 || first[ReasonTooLong] != 151 || first[ReasonPartialTail] != 301 ||
+				first[ReasonBadShape] != 0 || st.Files[1].FirstSkipped != [NumReasons]int64{} || st.Total.FirstSkipped != [NumReasons]int64{} {
+				t.Fatalf("shard %d workers %d: first skipped lines %v, %v, total %v", shard, workers, first, st.Files[1].FirstSkipped, st.Total.FirstSkipped)
 			}
 			if len(got) != len(want) {
 				t.Fatalf("shard %d: %d distinct rows, want %d", shard, len(got), len(want))
@@ -263,5 +270,130 @@ func TestRunGzipBomb(t *testing.T) {
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
 		t.Fatalf("allocated %d MiB for a 256 MiB line: not bounded", alloc>>20)
+	}
+}
+
+// ocSink records each kept row's host, timestamp and OC miss counter.
+type ocSink struct {
+	mu   *sync.Mutex
+	rows map[string]int
+}
+
+func (c *ocSink) Consume(b *columnar.View) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	miss := &b.Cols[columnar.MustMetric("oc_miss")]
+	for i := 0; i < b.Len; i++ {
+		c.rows[fmt.Sprintf("%d %d %v/%d", b.Host[i], b.TS[i], miss.IsValid(i), miss.Ints[i])]++
+	}
+	return nil
+}
+
+// TestRunMixedStyles reads a file that changes format mid-file and holds
+// an isolated line of the other format on each side of the change, plain
+// and gzipped: the isolated lines and the first line of the change are
+// cut, every other line is a record with all its groups.
+func TestRunMixedStyles(t *testing.T) {
+	dir := t.TempDir()
+	var text bytes.Buffer
+	want := map[string]int{}
+	const n = 60
+	for i := 1; i <= n; i++ {
+		l := lineAt(i)
+		if i%3 == 0 {
+			l = strings.Replace(l, "T", " ", 1) // a space instead of 'T'
+		}
+		noPipe := i >= 21 // the change of format
+		if i == 11 || i == 41 {
+			noPipe = !noPipe // an isolated line of the other format
+		}
+		if noPipe {
+			l = noTrailing(l)
+		}
+		text.WriteString(l + "\n")
+		if i != 11 && i != 21 && i != 41 {
+			ts, _ := columnar.ParseTimestamp([]byte(lineAt(i)[:26]))
+			want[fmt.Sprintf("0 %d true/42", ts)]++
+		}
+	}
+	writeFile(t, filepath.Join(dir, "plain", "resource.log"), text.Bytes(), false)
+	writeFile(t, filepath.Join(dir, "gz", "resource.log.gz"), text.Bytes(), true)
+	for _, sub := range []string{"plain", "gz"} {
+		plan, err := Discover(filepath.Join(dir, sub), "resource")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, workers := range []int{1, 2} {
+			var mu sync.Mutex
+			got := map[string]int{}
+			st, err := Run(context.Background(), plan, Options{Workers: workers, Since: NoSince, Until: NoUntil},
+				func(int) Sink { return &ocSink{mu: &mu, rows: got} })
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := st.Files[0]
+			if fs.Lines != n || fs.Kept != n-3 || fs.Skipped[ReasonCut] != 3 || fs.SkippedTotal() != 3 || fs.FirstSkipped[ReasonCut] != 11 {
+				t.Fatalf("%s: counts %+v", sub, fs.Counts)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s: rows\n%v\nwant\n%v", sub, got, want)
+			}
+		}
+	}
+	// Small ranges learn the style from the lines ahead of them, past their
+	// end: the accounting stays exact, and far from the change of format
+	// the isolated line is still cut.
+	plan, err := Discover(filepath.Join(dir, "plain"), "resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, shard := range []int64{97, 700, 4096} {
+		var mu sync.Mutex
+		st, err := Run(context.Background(), plan, Options{Workers: 2, ShardSize: shard, Since: NoSince, Until: NoUntil},
+			func(int) Sink { return &ocSink{mu: &mu, rows: map[string]int{}} })
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := st.Files[0]
+		if fs.Lines != n || fs.Lines != fs.Kept+fs.SkippedTotal() || fs.Skipped[ReasonCut] < 2 || fs.FirstSkipped[ReasonCut] != 11 {
+			t.Fatalf("shard %d: counts %+v", shard, fs.Counts)
+		}
+	}
+}
+
+// TestLongLineLinear: a line much longer than a range costs reads linear
+// in its size. Each range that starts inside it stops at its own end
+// (before, each read on to the line's end: quadratic in the line).
+func TestLongLineLinear(t *testing.T) {
+	dir := t.TempDir()
+	var text bytes.Buffer
+	for i := 0; i < 10; i++ {
+		text.WriteString(lineAt(i) + "\n")
+	}
+	text.WriteString(strings.Repeat("x", 8<<20) + "\n")
+	for i := 10; i < 20; i++ {
+		text.WriteString(lineAt(i) + "\n")
+	}
+	writeFile(t, filepath.Join(dir, "resource.log"), text.Bytes(), false)
+	plan, err := Discover(dir, "resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const shard = 64 << 10
+	src := NewLogSource(plan, Options{Since: NoSince, Until: NoUntil, ShardSize: shard})
+	w := src.NewReader().(*worker)
+	for i := range src.Units() {
+		if err := w.ReadUnit(context.Background(), i, func(arrow.RecordBatch) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := src.Stats().Total
+	if c.Lines != 21 || c.Kept != 20 || c.Skipped[ReasonTooLong] != 1 || src.Stats().Files[0].FirstSkipped[ReasonTooLong] != 11 {
+		t.Fatalf("counts %+v", src.Stats().Files[0])
+	}
+	units := src.Units()
+	size := int64(text.Len())
+	if read := w.lr.read; read > 2*size+int64(len(units))*4096 {
+		t.Fatalf("%d ranges read %d bytes of a %d-byte file: not linear", len(units), read, size)
 	}
 }

@@ -57,10 +57,11 @@ func TestDigitsValue(t *testing.T) {
 
 var bothBatches = [2]*columnar.Batch{columnar.NewBatch(), columnar.NewBatch()}
 
-// parseBoth parses line with and without the fast path; the line is
-// placed in a buffer whose bytes after it (read ahead by scanFast) are
-// tail.
-func parseBoth(t *testing.T, line []byte, final bool, tail string) {
+// parseBoth parses line in style s with and without the fast path; the
+// line is placed in a buffer whose bytes after it (read ahead by
+// scanFast) are tail, and so are the bytes after the copy a NoTrailing
+// line is parsed from.
+func parseBoth(t *testing.T, line []byte, s Style, final bool, tail string) {
 	t.Helper()
 	rows := &bothBatches
 	var res [2]string
@@ -70,24 +71,41 @@ func parseBoth(t *testing.T, line []byte, final bool, tail string) {
 		b := rows[i]
 		b.Reset()
 		p := NewParser(NoSince, NoUntil)
+		p.StartFile(s)
+		if tail != "" {
+			p.body = make([]byte, len(line)+1+fastWindow+len(tail))
+			for j := range p.body {
+				p.body[j] = tail[j%len(tail)]
+			}
+			p.body = p.body[:0]
+		}
 		out, reason := p.Parse(buf[:len(line)], b, 0, final)
 		fastPath = true
 		res[i] = fmt.Sprintf("%v %v bad=%d len=%d", out, reason, p.BadValues, b.Len)
 	}
 	if res[0] != res[1] {
-		t.Fatalf("%q: fast path %s, general path %s", line, res[0], res[1])
+		t.Fatalf("%v %q: fast path %s, general path %s", s, line, res[0], res[1])
 	}
 	for c := range columnar.Metrics {
 		a, g := &rows[0].Cols[c], &rows[1].Cols[c]
 		if !bytes.Equal(a.Valid, g.Valid) {
-			t.Fatalf("%q: %s validity differs: fast %v, general %v", line, columnar.Metrics[c].Name, a.IsValid(0), g.IsValid(0))
+			t.Fatalf("%v %q: %s validity differs: fast %v, general %v", s, line, columnar.Metrics[c].Name, a.IsValid(0), g.IsValid(0))
 		}
 		if a.IsValid(0) {
 			if fa, fg := a.Float(0), g.Float(0); fa != fg {
-				t.Fatalf("%q: %s = %v fast, %v general", line, columnar.Metrics[c].Name, fa, fg)
+				t.Fatalf("%v %q: %s = %v fast, %v general", s, line, columnar.Metrics[c].Name, fa, fg)
 			}
 		}
 	}
+}
+
+// parseStyles runs parseBoth on a Trailing line as it is, and in both
+// styles without its trailing pipe.
+func parseStyles(t *testing.T, line string, final bool, tail string) {
+	t.Helper()
+	parseBoth(t, []byte(line), Trailing, final, tail)
+	parseBoth(t, []byte(noTrailing(line)), NoTrailing, final, tail)
+	parseBoth(t, []byte(noTrailing(line)), Trailing, final, tail)
 }
 
 func TestFastPathEqualsGeneral(t *testing.T) {
@@ -107,7 +125,7 @@ func TestFastPathEqualsGeneral(t *testing.T) {
 				mod[g] = strings.Join(ss, "/")
 				line := header + " | " + strings.Join(mod, " | ") + " |"
 				for _, tail := range tails {
-					parseBoth(t, []byte(line), false, tail)
+					parseStyles(t, line, false, tail)
 				}
 			}
 		}
@@ -116,24 +134,28 @@ func TestFastPathEqualsGeneral(t *testing.T) {
 	for _, repl := range [][2]string{{" | ", "|"}, {" | ", "  |  "}, {"/", " / "}, {"/", "/ "}, {" |", "|"}, {" | ", " |  "}} {
 		line := header + " | " + strings.ReplaceAll(strings.SplitN(exampleLine, " | ", 8)[7], repl[0], repl[1])
 		for _, tail := range tails {
-			parseBoth(t, []byte(line), false, tail)
-			parseBoth(t, []byte(line), true, tail)
+			parseStyles(t, line, false, tail)
+			parseStyles(t, line, true, tail)
 		}
 	}
 	for _, n := range []int{21, 22, 24, 25} {
-		parseBoth(t, []byte(withGroups(n)), false, "")
-		parseBoth(t, []byte(withGroups(n)), false, "123456789012345678")
+		parseStyles(t, withGroups(n), false, "")
+		parseStyles(t, withGroups(n), false, "123456789012345678")
 	}
 }
 
 // FuzzFastPath checks that the word-at-a-time path gives exactly the rows
-// of the general one, whatever the bytes after the line hold.
+// of the general one in either style, whatever the bytes after the line
+// hold. Seeds: testdata/fuzz/FuzzFastPath and the lines below.
 func FuzzFastPath(f *testing.F) {
 	for _, s := range []string{exampleLine, withGroups(21), withGroups(24), withGroups(25)} {
-		f.Add([]byte(s), "")
-		f.Add([]byte(s), "12345678901234567890")
+		for _, l := range []string{s, noTrailing(s)} {
+			f.Add([]byte(l), "")
+			f.Add([]byte(l), "12345678901234567890")
+		}
 	}
 	f.Fuzz(func(t *testing.T, line []byte, tail string) {
-		parseBoth(t, line, false, tail)
+		parseBoth(t, line, Trailing, false, tail)
+		parseBoth(t, line, NoTrailing, false, tail)
 	})
 }

@@ -44,6 +44,24 @@ func Fixtures() []Fixture {
 		{Name: "v21", Options: Options{Hosts: 2, LinesPerHost: 240, Start: fixtureStart, Period: 10 * time.Second, Layout: 1,
 			Groups: []int{21}, Seed: 4, HostNames: names("10.1.0.1", "10.1.0.2")},
 			Since: "2026-05-06T23:45:00", Until: "2026-05-07T00:15:00"},
+		// the reference script's docstring format: no trailing " |"
+		{Name: "nopipe_layout1", Options: Options{Hosts: 3, LinesPerHost: 240, Start: fixtureStart, Period: 10 * time.Second, Layout: 1,
+			Gzip: true, RotateLines: 80, Groups: []int{22, 25, 24}, Seed: 5, NoTrailingPipe: true,
+			HostNames: names("10.2.0.1", "10.2.0.2", "worker_2_3")},
+			Gunzip: []string{"10.2.0.2/logs/resource.20260506235310.log.gz"},
+			Since:  "2026-05-06T23:44:10", Until: "2026-05-07T00:16:00"},
+		{Name: "nopipe_layout2", Options: Options{Hosts: 2, LinesPerHost: 240, Start: fixtureStart, Period: 10 * time.Second, Layout: 2,
+			Gzip: true, RotateLines: 120, Groups: []int{22}, Seed: 6, EmptyStreamCount: true, NoTrailingPipe: true,
+			HostNames: names("192.168.2.10", "192.168.2.11")},
+			Since: "2026-05-06T23:52:00", Until: "2026-05-07T00:08:00"},
+		{Name: "nopipe_layout3", Options: Options{Hosts: 1, LinesPerHost: 240, Start: fixtureStart, Period: 10 * time.Second, Layout: 3,
+			Groups: []int{25}, Seed: 7, NoTrailingPipe: true},
+			Since: "2026-05-06T23:40:30", Until: "2026-05-07T00:20:00"},
+		// 21 groups with the last one (SC_LOCAL_CACHE) empty: each line ends in
+		// "… | " like a trailing-pipe line of 20 groups
+		{Name: "nopipe_v21", Options: Options{Hosts: 2, LinesPerHost: 240, Start: fixtureStart, Period: 10 * time.Second, Layout: 1,
+			Groups: []int{21}, Seed: 8, EmptySCLocalCache: true, NoTrailingPipe: true, HostNames: names("10.3.0.1", "10.3.0.2")},
+			Since: "2026-05-06T23:45:00", Until: "2026-05-07T00:15:00"},
 	}
 }
 

@@ -43,6 +43,10 @@ type Options struct {
 	// four decimals. The benchmarks use it; the fixtures do not.
 	Realistic bool
 
+	// NoTrailingPipe ends each line with its last group, without the
+	// emitter's trailing " |" (the reference script's docstring format).
+	NoTrailingPipe bool
+
 	// Anomalies planted for the findings tests; nil for clean data.
 	Anomalies []Anomaly
 }
@@ -506,8 +510,14 @@ func (g *Host) AppendLine(dst []byte) (line []byte, ok bool) {
 			b = sep(b)
 		}
 	}
-	// the emitter drops the last character: "… | " becomes "… |"
-	b = b[:len(b)-1]
+	// the emitter drops the last character: "… | " becomes "… |"; without
+	// the trailing pipe the groups are joined by " | " (an empty last group
+	// leaves "… | ")
+	if g.o.NoTrailingPipe {
+		b = b[:len(b)-3]
+	} else {
+		b = b[:len(b)-1]
+	}
 	return append(b, '\n'), true
 }
 

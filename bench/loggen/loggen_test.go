@@ -75,13 +75,18 @@ func TestFixturesMatchGenerator(t *testing.T) {
 var rotated = regexp.MustCompile(`^resource\.\d{14}\.log(\.gz)?$`)
 
 func TestGenerateShapeAndLayout(t *testing.T) {
-	for _, layout := range []int{1, 2, 3} {
+	for _, layout := range []int{1, 2, 3, 4} {
+		noPipe := layout == 4 // layout 1 without the trailing pipe
+		if noPipe {
+			layout = 1
+		}
 		dir := t.TempDir()
 		hosts := 3
 		if layout == 3 {
 			hosts = 1
 		}
-		o := Options{Hosts: hosts, LinesPerHost: 300, Layout: layout, Gzip: true, RotateLines: 100, Groups: []int{21, 22, 24, 25}, Seed: 9}
+		o := Options{Hosts: hosts, LinesPerHost: 300, Layout: layout, Gzip: true, RotateLines: 100, Groups: []int{21, 22, 24, 25}, Seed: 9,
+			NoTrailingPipe: noPipe, EmptySCLocalCache: noPipe}
 		st, err := Generate(dir, o)
 		if err != nil {
 			t.Fatal(err)
@@ -100,6 +105,9 @@ func TestGenerateShapeAndLayout(t *testing.T) {
 			t.Fatalf("layout %d: host %q", layout, plan.Hosts[0])
 		}
 		p := scan.NewParser(scan.NoSince, scan.NoUntil)
+		if noPipe {
+			p.StartFile(scan.NoTrailing)
+		}
 		b := columnar.NewBatch()
 		for _, f := range plan.Files {
 			base := filepath.Base(f.Path)
@@ -117,6 +125,28 @@ func TestGenerateShapeAndLayout(t *testing.T) {
 		}
 		if p.BadValues != 0 {
 			t.Fatalf("%d bad values in generated lines", p.BadValues)
+		}
+	}
+}
+
+// TestNoTrailingPipe: the option drops each line's trailing " |" and
+// changes nothing else.
+func TestNoTrailingPipe(t *testing.T) {
+	o := Options{Hosts: 4, LinesPerHost: 200, Groups: []int{21, 22, 24, 25}, Seed: 3, EmptySCLocalCache: true,
+		Anomalies: []Anomaly{{Kind: Restart, Host: 1, From: 20}}}
+	a, b := t.TempDir(), t.TempDir()
+	if _, err := Generate(a, o); err != nil {
+		t.Fatal(err)
+	}
+	o.NoTrailingPipe = true
+	if _, err := Generate(b, o); err != nil {
+		t.Fatal(err)
+	}
+	fa, fb := files(t, a), files(t, b)
+	for k, v := range fa {
+		want := strings.ReplaceAll(string(v), " |\n", "\n")
+		if string(fb[k]) != want {
+			t.Fatalf("%s: lines without the trailing pipe differ in more than it", k)
 		}
 	}
 }

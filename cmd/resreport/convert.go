@@ -64,6 +64,7 @@ func convertAction(c *cli.Context) error {
 	// worker still helps with each host's files.
 	var records int64
 	var failed []*outcome
+	skips := newSkipTotal() // of all hosts, for the message below
 	for h, name := range plan.Hosts {
 		sub := *plan
 		sub.Files = nil
@@ -82,6 +83,7 @@ func convertAction(c *cli.Context) error {
 			return err
 		}
 		records += o.Summary.Records
+		addSkips(skips, o.Summary)
 		log.Info("converted", zap.String("host", name), zap.Int64("records", o.Summary.Records), zap.Int("partitions", len(parts.files)))
 		o.Plan = &sub
 		if o.Summary.SkippedTotal > 0 || o.Summary.FilesFailed > 0 {
@@ -89,7 +91,7 @@ func convertAction(c *cli.Context) error {
 		}
 	}
 	if records == 0 {
-		return cli.Exit(fmt.Sprintf("no records in range in %s", j.LogDir), 1)
+		return cli.Exit(fmt.Sprintf("no records in range in %s (%s)", j.LogDir, skipNote(skips)), 1)
 	}
 	if c.Bool("strict") && (len(failed) > 0 || len(plan.Warnings) > 0) {
 		return cli.Exit(fmt.Sprintf("--strict: %d hosts had skipped lines or unreadable files, %d unreadable paths", len(failed), len(plan.Warnings)), 1)

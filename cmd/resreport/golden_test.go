@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/resreport/resreport/agg"
+	"github.com/resreport/resreport/bench/loggen"
 )
 
 // repoRoot is the repository root, relative to this package.
@@ -26,6 +27,12 @@ type golden struct {
 	Until      string                      `json:"until"`
 	Bins       []map[string]any            `json:"bins"`
 	Hosts      map[string][]map[string]any `json:"hosts"`
+
+	// The keys of each bin (and host-bin) that are statistics over no
+	// present value: every sample had the field empty, or no OC_HIT_NUM
+	// delta was between two samples that carried the counters.
+	BinsAbsent  [][]string            `json:"bins_absent"`
+	HostsAbsent map[string][][]string `json:"hosts_absent"`
 }
 
 // ourJSON is the part of our --json document compared with a golden.
@@ -92,17 +99,18 @@ func runToJSON(t *testing.T, j *job) (*outcome, string, []agg.HostResult) {
 }
 
 // TestGolden compares every number of --json with the reference script's
-// on the fixtures (all layouts, plain, gzip and mixed rotation; intervals
-// 1 s, 1 min, 10 min, 1 h; with and without --since/--until). Where the
-// reference writes -1 (no data), or 0 for a statistic over no values, we
-// write null: that and nothing else may differ.
+// on the fixtures (all layouts, plain, gzip and mixed rotation, lines with
+// and without the trailing " |"; intervals 1 s, 1 min, 10 min, 1 h; with
+// and without --since/--until). We write null exactly where the reference
+// writes -1 (no data) or 0 for a statistic over no present value (the
+// golden files list those keys); every other number must be equal.
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(repoRoot, "testdata", "golden", "*.json.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 32 {
-		t.Fatalf("found %d golden files, want at least 32 (4 fixtures × 4 intervals × 2 ranges)", len(files))
+	if want := len(loggen.Fixtures()) * 4 * 2; len(files) != want {
+		t.Fatalf("found %d golden files, want %d (fixtures × 4 intervals × 2 ranges): run testdata/golden/mkgolden.py", len(files), want)
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
@@ -119,67 +127,90 @@ func TestGolden(t *testing.T) {
 			if err := json.NewDecoder(zr).Decode(&g); err != nil {
 				t.Fatal(err)
 			}
+			if len(g.BinsAbsent) != len(g.Bins) || len(g.HostsAbsent) != len(g.Hosts) {
+				t.Fatal("golden file without the absent keys: run testdata/golden/mkgolden.py")
+			}
 			for _, workers := range []int{1, 2} {
 				_, ours := runJSON(t, filepath.Join(repoRoot, g.LogDir), g.IntervalMS, g.Since, g.Until, workers)
-				compareBins(t, "bins", ours.Bins, g.Bins)
+				compareBins(t, "bins", ours.Bins, g.Bins, g.BinsAbsent)
 				if len(ours.Hosts) != len(g.Hosts) {
 					t.Fatalf("%d hosts, reference %d", len(ours.Hosts), len(g.Hosts))
 				}
 				for h, ref := range g.Hosts {
-					compareBins(t, "host "+h, ours.Hosts[h], ref)
+					compareBins(t, "host "+h, ours.Hosts[h], ref, g.HostsAbsent[h])
 				}
 			}
 		})
 	}
 }
 
-func compareBins(t *testing.T, what string, ours, ref []map[string]any) {
+func compareBins(t *testing.T, what string, ours, ref []map[string]any, absent [][]string) {
 	t.Helper()
-	if len(ours) != len(ref) {
-		t.Fatalf("%s: %d bins, reference %d", what, len(ours), len(ref))
+	if len(ours) != len(ref) || len(absent) != len(ref) {
+		t.Fatalf("%s: %d bins, reference %d (absent keys of %d)", what, len(ours), len(ref), len(absent))
 	}
 	for i := range ref {
+		none := map[string]bool{}
+		for _, k := range absent[i] {
+			none[k] = true
+		}
 		for k, rv := range ref[i] {
 			ov, ok := ours[i][k]
 			if !ok {
 				t.Fatalf("%s[%d]: key %q missing", what, i, k)
 			}
-			if !sameValue(ov, rv) {
-				t.Fatalf("%s[%d] (%v) %s = %v, reference %v", what, i, ref[i]["time"], k, ov, rv)
+			if err := sameValue(ov, rv, none[k]); err != "" {
+				t.Fatalf("%s[%d] (%v) %s = %v, reference %v: %s", what, i, ref[i]["time"], k, ov, rv, err)
 			}
 		}
 	}
 }
 
-func sameValue(ours, ref any) bool {
+// sameValue compares one of our values with the reference's; absent says
+// the reference's is a statistic over no present value. It returns what is
+// wrong, or "".
+func sameValue(ours, ref any, absent bool) string {
 	switch r := ref.(type) {
 	case string:
-		return ours == r
-	case float64:
-		if ours == nil {
-			return r == 0 || r == -1
+		if ours != r {
+			return "differs"
 		}
-		o, ok := ours.(float64)
-		return ok && math.Abs(o-r) <= 1e-9*math.Max(1, math.Abs(r))
+		return ""
+	case float64:
+		switch {
+		case absent && r != 0 && r != -1:
+			return "the reference has a value over no present value (mkgolden.py is wrong)"
+		case absent || r == -1:
+			if ours != nil {
+				return "want null: no data"
+			}
+			return ""
+		case ours == nil:
+			return "null where the reference has data"
+		}
+		if o, ok := ours.(float64); !ok || math.Abs(o-r) > 1e-9*math.Max(1, math.Abs(r)) {
+			return "differs"
+		}
+		return ""
 	}
-	return false
+	return "unexpected type in the golden file"
 }
 
 // TestAccounting checks that every line of every fixture is accounted for.
 func TestAccounting(t *testing.T) {
-	for _, fx := range []string{"layout1", "layout2", "layout3", "v21"} {
-		o, _ := runJSON(t, filepath.Join(repoRoot, "testdata", "logs", fx), 60000, "", "", 2)
+	for _, fx := range loggen.Fixtures() {
+		o, _ := runJSON(t, filepath.Join(repoRoot, "testdata", "logs", fx.Name), 60000, "", "", 2)
 		s := o.Summary
 		if s.LinesRead == 0 || s.LinesRead != s.Records+s.OutsideRange+s.SkippedTotal {
-			t.Errorf("%s: lines %d != records %d + outside %d + skipped %d", fx, s.LinesRead, s.Records, s.OutsideRange, s.SkippedTotal)
+			t.Errorf("%s: lines %d != records %d + outside %d + skipped %d", fx.Name, s.LinesRead, s.Records, s.OutsideRange, s.SkippedTotal)
 		}
 		for _, f := range s.PerFile {
 			if f.LinesRead != f.Records+f.OutsideRange+f.SkippedTotal || f.Error != "" {
-				t.Errorf("%s: file %+v", fx, f)
+				t.Errorf("%s: file %+v", fx.Name, f)
 			}
 		}
 		if s.SkippedTotal != 0 {
-			t.Errorf("%s: clean fixture has %d skipped lines: %v", fx, s.SkippedTotal, s.Skipped)
+			t.Errorf("%s: clean fixture has %d skipped lines: %v", fx.Name, s.SkippedTotal, s.Skipped)
 		}
 	}
 }

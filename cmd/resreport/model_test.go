@@ -17,8 +17,9 @@ package main
 //   - longer than 1 MiB (without its '\n'): too_long.
 //   - a UTF-8 BOM at the start is dropped, then ASCII white space at both
 //     ends; nothing left: empty.
-//   - the last line of a file, not ended by '\n', that does not end in
-//     '|': partial_tail (a live file being written).
+//   - the last line of a file, not ended by '\n': in the emitter's format,
+//     when it does not end in '|', and in the docstring's format always:
+//     partial_tail (a live file being written).
 //   - fewer than 8 '|'-separated fields: short.
 //   - the first field is not YYYY-MM-DD[T| ]HH:MM:SS[.fraction], no zone:
 //     bad_timestamp (a fraction finer than 1 µs is cut).
@@ -95,7 +96,9 @@ import (
 )
 
 // modelReasons are the skip reasons of the README's "Bad input" table.
-var modelReasons = []string{"empty", "short", "bad_timestamp", "bad_shape", "too_long", "partial_tail"}
+// The data sets have no line of the other format than its file's, so no
+// cut line (the scan tests cover that rule).
+var modelReasons = []string{"empty", "short", "bad_timestamp", "bad_shape", "cut", "too_long", "partial_tail"}
 
 const (
 	modelMaxLine = 1 << 20
@@ -131,7 +134,7 @@ func modelLine(raw string, final bool, format lineFormat, since, until int64) (s
 	if line == "" {
 		return "empty", nil, 0
 	}
-	if final && format == withTrailingBar && !strings.HasSuffix(line, "|") {
+	if final && (format != withTrailingBar || !strings.HasSuffix(line, "|")) {
 		return "partial_tail", nil, 0
 	}
 	fields := strings.Split(line, "|")
@@ -297,6 +300,7 @@ type mHostBin struct {
 type mCounts struct {
 	bytes, lines, records, outside, bad int64
 	skipped                             map[string]int64
+	first                               map[string]int64 // the first line of each reason
 }
 
 func (c *mCounts) json() map[string]any {
@@ -306,8 +310,16 @@ func (c *mCounts) json() map[string]any {
 		sk[r] = c.skipped[r]
 		total += c.skipped[r]
 	}
-	return map[string]any{"bytes": c.bytes, "lines_read": c.lines, "records": c.records,
+	out := map[string]any{"bytes": c.bytes, "lines_read": c.lines, "records": c.records,
 		"outside_range": c.outside, "skipped_total": total, "skipped": sk, "bad_values": c.bad}
+	if len(c.first) > 0 {
+		first := map[string]any{}
+		for r, n := range c.first {
+			first[r] = n
+		}
+		out["first_skipped"] = first
+	}
+	return out
 }
 
 // model is the simple aggregation of one data set.
@@ -349,7 +361,7 @@ func (m *model) bin(ts int64) int64 {
 
 // readFile reads one file's text.
 func (m *model) readFile(path, host string, text string, format lineFormat) {
-	c := mCounts{bytes: int64(len(text)), skipped: map[string]int64{}}
+	c := mCounts{bytes: int64(len(text)), skipped: map[string]int64{}, first: map[string]int64{}}
 	lines := strings.Split(text, "\n")
 	if strings.HasSuffix(text, "\n") || text == "" {
 		lines = lines[:len(lines)-1]
@@ -367,6 +379,9 @@ func (m *model) readFile(path, host string, text string, format lineFormat) {
 			c.outside++
 		default:
 			c.skipped[reason]++
+			if c.first[reason] == 0 {
+				c.first[reason] = c.lines
+			}
 		}
 	}
 	m.total.bytes += c.bytes

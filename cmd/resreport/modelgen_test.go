@@ -36,14 +36,9 @@ const (
 )
 
 // genFormats are the line formats of the generated files, one drawn per
-// file.
-//
-// LEAD: the parser does not read lines without the trailing " |" yet
-// (issue 10, in progress elsewhere). When it does, add withoutTrailingBar
-// here; the model already reads both (modelLine), and a file of that
-// format gets no half-written last line (whose detection is the parser's
-// new per-file rule, see genHostFiles).
-var genFormats = []lineFormat{withTrailingBar}
+// file. A file of the docstring's format gets no half-written last line:
+// its unterminated last line is a partial tail whatever it holds.
+var genFormats = []lineFormat{withTrailingBar, withoutTrailingBar}
 
 // genFile is one generated log file.
 type genFile struct {
@@ -606,6 +601,9 @@ func (h *hostGen) fileText(d *dataSet, lines []genLine, format lineFormat, live 
 		}
 		switch r.IntN(5) {
 		case 0: // complete, not terminated
+			if format != withTrailingBar {
+				d.intent["partial_tail"]++
+			}
 		case 1: // half-written (the emitter's format only: see genFormats)
 			if format != withTrailingBar {
 				b.WriteString(eol)

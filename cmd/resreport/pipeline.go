@@ -138,7 +138,7 @@ func summarize(j *job, plan *scan.Plan, st *scan.Stats, hosts *perHost) *agg.Sum
 		e := agg.FileSummary{
 			Path: f.Path, Host: plan.Hosts[f.Host], Bytes: fs.Bytes, LinesRead: fs.Lines,
 			Records: fs.Kept, OutsideRange: fs.OutOfRange, SkippedTotal: fs.SkippedTotal(),
-			Skipped: reasons(&fs.Counts), BadValues: fs.BadValues,
+			Skipped: reasons(&fs.Counts), BadValues: fs.BadValues, FirstSkipped: firstSkipped(&fs.Counts),
 		}
 		if fs.Err != nil {
 			e.Error = fs.Err.Error()
@@ -155,6 +155,20 @@ func reasons(c *scan.Counts) map[string]int64 {
 	m := make(map[string]int64, scan.NumReasons-1)
 	for r := scan.Reason(1); r < scan.NumReasons; r++ {
 		m[r.String()] = c.Skipped[r]
+	}
+	return m
+}
+
+// firstSkipped maps the reasons that occurred to their first line.
+func firstSkipped(c *scan.Counts) map[string]int64 {
+	var m map[string]int64
+	for r := scan.Reason(1); r < scan.NumReasons; r++ {
+		if n := c.FirstSkipped[r]; n > 0 {
+			if m == nil {
+				m = map[string]int64{}
+			}
+			m[r.String()] = n
+		}
 	}
 	return m
 }

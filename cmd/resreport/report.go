@@ -135,8 +135,8 @@ func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 		if len(dirs) > 0 {
 			where = strings.Join(dirs, ",")
 		}
-		return nil, cli.Exit(fmt.Sprintf("no records in range in %s (%d lines read, %d outside the time range, %d skipped)",
-			where, o.Summary.LinesRead, o.Summary.OutsideRange, o.Summary.SkippedTotal), 1)
+		return nil, cli.Exit(fmt.Sprintf("no records in range in %s (%d lines read, %d outside the time range, %s)",
+			where, o.Summary.LinesRead, o.Summary.OutsideRange, skipNote(o.Summary)), 1)
 	}
 	return o, nil
 }
@@ -290,5 +290,9 @@ func logSummary(log *zap.Logger, s *agg.Summary, elapsed time.Duration) {
 	fields = append(fields, zap.Int64("bad_values", s.BadValues), zap.Int("hosts", s.Hosts),
 		zap.Int("files", s.Files), zap.Int64("bytes", s.Bytes),
 		zap.String("rate", mbps(s.Bytes, elapsed.Seconds())))
+	if s.SkippedTotal > 0 { // a warning, so that --quiet still says why
+		log.Warn("parsed; "+skipNote(s), fields...)
+		return
+	}
 	log.Info("parsed", fields...)
 }

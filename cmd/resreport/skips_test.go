@@ -1,0 +1,185 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/resreport/resreport/bench/loggen"
+)
+
+// runCaptured runs the command line with stderr in a file and returns the
+// exit code and what was written to stderr.
+func runCaptured(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var code int
+	withStderr(f, func() { code = runCLI(t, args...) })
+	f.Close()
+	text, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, string(text)
+}
+
+// editLines applies edit to the lines (numbered from 1) of a file.
+func editLines(t *testing.T, path string, edit func(n int, line string) string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	for i, l := range lines[:len(lines)-1] {
+		lines[i] = edit(i+1, strings.TrimSuffix(l, "\n")) + "\n"
+	}
+	must(t, os.WriteFile(path, []byte(strings.Join(lines, "")), 0o644))
+}
+
+// TestSkipReasonNamed: the final log line names the main skip reason with
+// its first location, as a warning that --quiet still prints, and
+// --json's per_file carries the first line of each reason.
+func TestSkipReasonNamed(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	o := loggen.Options{Hosts: 2, LinesPerHost: 100, Groups: []int{22}, Seed: 7}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	first := filepath.Join(o.HostDir(logs, 0), "resource.log")
+	second := filepath.Join(o.HostDir(logs, 1), "resource.log")
+	editLines(t, first, func(n int, l string) string {
+		switch n {
+		case 5, 60:
+			return strings.TrimSuffix(deleteSubField(t, l, 0), "\n")
+		case 30:
+			return strings.TrimSuffix(l, " |") // cut short
+		case 31:
+			return ""
+		}
+		return l
+	})
+	editLines(t, second, func(n int, l string) string {
+		if n == 7 {
+			return strings.TrimSuffix(deleteSubField(t, l, 0), "\n")
+		}
+		return l
+	})
+	js := filepath.Join(tmp, "r.json")
+	code, text := runCaptured(t, "report", logs, "-q", "-o", filepath.Join(tmp, "r.html"), "--json", js)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, text)
+	}
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	want := "5 skipped: 3 bad_shape (first at " + first + ":5), 1 empty, 1 cut"
+	if len(lines) != 1 || !strings.Contains(lines[0], "WARN") || !strings.Contains(lines[0], want) {
+		t.Fatalf("stderr with -q:\n%s\nwant one warning with %q", text, want)
+	}
+	d := readDoc(t, js)
+	got := map[string]map[string]int64{}
+	for _, f := range d.Summary.PerFile {
+		got[f.Path] = f.FirstSkipped
+	}
+	if g := got[first]; len(g) != 3 || g["bad_shape"] != 5 || g["cut"] != 30 || g["empty"] != 31 {
+		t.Errorf("first_skipped of %s: %v", first, g)
+	}
+	if g := got[second]; len(g) != 1 || g["bad_shape"] != 7 {
+		t.Errorf("first_skipped of %s: %v", second, g)
+	}
+}
+
+// TestUnreadableTreeQuiet: with -q, a tree of lines resreport cannot read
+// ends in one line that gives the reason and where it first occurs.
+func TestUnreadableTreeQuiet(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	o := loggen.Options{Hosts: 1, LinesPerHost: 50, Layout: 3, Groups: []int{22}, Seed: 8}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(logs, "resource.log")
+	editLines(t, path, func(_ int, l string) string { return strings.TrimSuffix(deleteSubField(t, l, 0), "\n") })
+	code, text := runCaptured(t, "report", logs, "-q", "-o", filepath.Join(tmp, "r.html"))
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, text)
+	}
+	want := "resreport: no records in range in " + logs + " (50 lines read, 0 outside the time range, 50 skipped: bad_shape (first at " + path + ":1))"
+	if !strings.Contains(text, want+"\n") {
+		t.Fatalf("stderr:\n%s\nwant the line %q", text, want)
+	}
+}
+
+// TestDocstringFormat: logs in the reference script's docstring format (no
+// trailing " |") give the same numbers as the same logs with it.
+func TestDocstringFormat(t *testing.T) {
+	tmp := t.TempDir()
+	var docs [2]*jsonDoc
+	for i, noPipe := range []bool{false, true} {
+		logs := filepath.Join(tmp, "logs", []string{"pipe", "nopipe"}[i])
+		o := loggen.Options{Hosts: 3, LinesPerHost: 400, Groups: []int{21, 22, 25}, Gzip: true, RotateLines: 150, Seed: 9,
+			NoTrailingPipe: noPipe, Anomalies: []loggen.Anomaly{{Kind: loggen.Restart, Host: 1, From: 200}}}
+		if _, err := loggen.Generate(logs, o); err != nil {
+			t.Fatal(err)
+		}
+		js := filepath.Join(tmp, []string{"pipe", "nopipe"}[i]+".json")
+		if code := runCLI(t, "report", logs, "-q", "-o", filepath.Join(tmp, "r.html"), "--json", js); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		docs[i] = readDoc(t, js)
+	}
+	for _, d := range docs {
+		if s := d.Summary; s.Records != 1200 || s.SkippedTotal != 0 || s.BadValues != 0 {
+			t.Fatalf("summary %+v", s)
+		}
+	}
+	// equal but for the last bits of float sums, which are taken in the
+	// order the workers finish
+	if !approxEqual(docs[0].Bins, docs[1].Bins) || !approxEqual(docs[0].Hosts, docs[1].Hosts) || !approxEqual(docs[0].Findings, docs[1].Findings) {
+		t.Fatal("the two formats give different numbers")
+	}
+}
+
+// approxEqual compares two values as JSON, numbers with numEqual.
+func approxEqual(a, b any) bool {
+	return approxJSON(toJSON(a), toJSON(b))
+}
+
+func toJSON(v any) (out any) {
+	data, _ := json.Marshal(v)
+	json.Unmarshal(data, &out)
+	return out
+}
+
+func approxJSON(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k := range x {
+			if !approxJSON(x[k], y[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !approxJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return numEqual(a, b)
+}
