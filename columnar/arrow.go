@@ -15,6 +15,7 @@ const (
 	ColHost    = "host"
 	ColTS      = "ts"
 	ColLevel   = "level"
+	ColSource  = "source"
 	ColPod     = "pod"
 	ColTraceID = "trace_id"
 	ColCluster = "cluster"
@@ -22,8 +23,18 @@ const (
 	ColTID     = "tid"
 )
 
-// NumHeaderCols is the number of columns before the metrics.
-const NumHeaderCols = 8
+// NumHeaderCols is the number of columns before the metrics: host, ts,
+// the numStrings header strings, pid and tid.
+const NumHeaderCols = 4 + numStrings
+
+// The header strings: level, source, pod, trace_id, cluster, columns
+// firstString.. of ArrowSchema.
+const (
+	numStrings  = 5
+	firstString = 2
+	colPID      = firstString + numStrings
+	colTID      = colPID + 1
+)
 
 // hostType is the Arrow type of the host column: dictionary-encoded
 // strings whose dictionary is the run's host table.
@@ -42,6 +53,7 @@ var arrowSchema = func() *arrow.Schema {
 		{Name: ColHost, Type: hostType},
 		{Name: ColTS, Type: tsType},
 		{Name: ColLevel, Type: arrow.BinaryTypes.String},
+		{Name: ColSource, Type: arrow.BinaryTypes.String},
 		{Name: ColPod, Type: arrow.BinaryTypes.String},
 		{Name: ColTraceID, Type: arrow.BinaryTypes.String},
 		{Name: ColCluster, Type: arrow.BinaryTypes.String},
@@ -177,7 +189,7 @@ type View struct {
 	Host []int32 // the host dictionary's indexes
 	TS   []int64
 
-	Level, Pod, TraceID, Cluster StringsView
+	Level, Source, Pod, TraceID, Cluster StringsView
 	PID, TID                     ColumnView
 	Cols                         []ColumnView // one per entry of Metrics
 }
@@ -196,8 +208,8 @@ func (c *ColumnView) IsValid(i int) bool {
 	return c.Valid == nil || c.Valid[i>>3]&(1<<(uint(i)&7)) != 0
 }
 
-func (v *View) strings() [4]*StringsView {
-	return [4]*StringsView{&v.Level, &v.Pod, &v.TraceID, &v.Cluster}
+func (v *View) strings() [numStrings]*StringsView {
+	return [numStrings]*StringsView{&v.Level, &v.Source, &v.Pod, &v.TraceID, &v.Cluster}
 }
 
 // View fills v with the batch's own columns (the same slices a Record
@@ -264,8 +276,8 @@ func ViewOf(rec arrow.RecordBatch, v *View) error {
 	} else {
 		ok = false
 	}
-	for k, s := range []*StringsView{&v.Level, &v.Pod, &v.TraceID, &v.Cluster} {
-		a, is := rec.Column(2 + k).(*array.String)
+	for k, s := range v.strings() {
+		a, is := rec.Column(firstString + k).(*array.String)
 		if !is {
 			ok = false
 			break
@@ -281,10 +293,10 @@ func ViewOf(rec arrow.RecordBatch, v *View) error {
 	if len(v.Cols) != len(Metrics) {
 		v.Cols = make([]ColumnView, len(Metrics))
 	}
-	if err := viewColumn(rec.Column(6), Int, &v.PID); err != nil {
+	if err := viewColumn(rec.Column(colPID), Int, &v.PID); err != nil {
 		return fmt.Errorf("pid: %w", err)
 	}
-	if err := viewColumn(rec.Column(7), Int, &v.TID); err != nil {
+	if err := viewColumn(rec.Column(colTID), Int, &v.TID); err != nil {
 		return fmt.Errorf("tid: %w", err)
 	}
 	for i, m := range Metrics {

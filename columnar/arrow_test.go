@@ -16,13 +16,13 @@ func TestRecordZeroCopy(t *testing.T) {
 	b := testBatch(1000, 2)
 	rec := b.Record(hosts)
 	defer rec.Release()
-	if !rec.Schema().Equal(ArrowSchema()) || rec.NumRows() != 1000 || int(rec.NumCols()) != 8+len(Metrics) {
+	if !rec.Schema().Equal(ArrowSchema()) || rec.NumRows() != 1000 || int(rec.NumCols()) != NumHeaderCols+len(Metrics) {
 		t.Fatalf("record %v rows %d cols %d", rec.Schema(), rec.NumRows(), rec.NumCols())
 	}
 	host := rec.Column(0).(*array.Dictionary)
 	ts := rec.Column(1).(*array.Timestamp)
-	pod := rec.Column(3).(*array.String)
-	tid := rec.Column(7).(*array.Int64)
+	pod := rec.Column(firstString + 2).(*array.String)
+	tid := rec.Column(colTID).(*array.Int64)
 	for i := 0; i < b.Len; i++ {
 		if got := host.Dictionary().(*array.String).Value(host.GetValueIndex(i)); got != hosts.Names[b.Host[i]] {
 			t.Fatalf("row %d host %q", i, got)
@@ -31,7 +31,7 @@ func TestRecordZeroCopy(t *testing.T) {
 			t.Fatalf("row %d differs", i)
 		}
 		for c := range b.Cols {
-			a := rec.Column(8 + c)
+			a := rec.Column(NumHeaderCols + c)
 			if a.IsValid(i) != b.Cols[c].IsValid(i) {
 				t.Fatalf("row %d %s validity", i, Metrics[c].Name)
 			}

@@ -121,6 +121,7 @@ type Batch struct {
 	TS   []int64 // microseconds since 1970-01-01T00:00:00 of the naive local time
 
 	Level   Strings
+	Source  Strings // the emitter's source location, e.g. res_metric_collector.cpp:114
 	Pod     Strings // worker id, e.g. searchgenrecallkvworker-24-00001
 	TraceID Strings
 	Cluster Strings // deployment's cluster name (header field 7)
@@ -161,7 +162,9 @@ func NewBatch() *Batch {
 	return b
 }
 
-func (b *Batch) strings() [4]*Strings { return [4]*Strings{&b.Level, &b.Pod, &b.TraceID, &b.Cluster} }
+func (b *Batch) strings() [numStrings]*Strings {
+	return [numStrings]*Strings{&b.Level, &b.Source, &b.Pod, &b.TraceID, &b.Cluster}
+}
 
 // Reset empties the batch for reuse, keeping its memory.
 func (b *Batch) Reset() {

@@ -68,7 +68,7 @@ func newSampleGen(seed uint64, nhosts, runLen int, nullRate float64) *sampleGen 
 
 // fill appends n rows to b (which must have room for them).
 func (g *sampleGen) fill(b *Batch, n int) {
-	level := []byte("I")
+	level, source := []byte("I"), []byte("res_metric_collector.cpp:114")
 	for range n {
 		h := g.next
 		if g.inRun++; g.inRun == g.runLen {
@@ -80,6 +80,7 @@ func (g *sampleGen) fill(b *Batch, n int) {
 		b.Host[row] = int32(h)
 		b.TS[row] = g.ts[h]
 		b.Level.Append(level)
+		b.Source.Append(source)
 		b.Pod.Append(g.pods[h])
 		b.TraceID.Append(g.traces[h])
 		b.Cluster.Append(g.clusters[h])

@@ -249,11 +249,11 @@ func appendSamples(c *columnChunk, v *View, col, lo, hi int) error {
 		return c.appendIndexes(v.Host, lo, n)
 	case 1:
 		c.appendInts(v.TS, nil, lo, n)
-	case 2, 3, 4, 5:
-		c.appendStrings(v.strings()[col-2], v.Host, lo, n)
-	case 6:
+	case 2, 3, 4, 5, 6:
+		c.appendStrings(v.strings()[col-firstString], v.Host, lo, n)
+	case colPID:
 		c.appendInts(v.PID.Ints, v.PID.Valid, lo, n)
-	case 7:
+	case colTID:
 		c.appendInts(v.TID.Ints, v.TID.Valid, lo, n)
 	default:
 		m := &v.Cols[col-NumHeaderCols]

@@ -82,7 +82,7 @@ func TestSamplesWriterRoundTrip(t *testing.T) {
 	}
 	// The data must exercise what it claims to: nulls in every nullable
 	// column, non-ASCII strings.
-	for col := 6; col < len(nulls); col++ {
+	for col := colPID; col < len(nulls); col++ {
 		if nulls[col] == 0 {
 			t.Errorf("column %s has no nulls in the test data", tbl.Schema().Field(col).Name)
 		}

@@ -156,7 +156,7 @@ func newSampleFile(path string, f *os.File) (*sampleFile, error) {
 		return nil, err
 	}
 	sf := &sampleFile{path: path, f: f, pf: pf, host: -1, ts: -1}
-	strs := map[string]int{ColLevel: 0, ColPod: 1, ColTraceID: 2, ColCluster: 3}
+	strs := map[string]int{ColLevel: 0, ColSource: 1, ColPod: 2, ColTraceID: 3, ColCluster: 4}
 	seen := make([]bool, len(strs))
 	schema := pf.Schema()
 	for _, path := range schema.Columns() {
@@ -174,7 +174,7 @@ func newSampleFile(path string, f *os.File) (*sampleFile, error) {
 			if err := checkMicros(leaf.Node); err != nil {
 				return nil, err
 			}
-		case ColLevel, ColPod, ColTraceID, ColCluster:
+		case ColLevel, ColSource, ColPod, ColTraceID, ColCluster:
 			c.target, c.index, want = toString, strs[name], parquet.ByteArray
 			seen[c.index] = true
 		case ColPID, ColTID:

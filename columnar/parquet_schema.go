@@ -115,6 +115,7 @@ func samplesSchema(enc samplesEncodings, withHost bool) *parquet.Schema {
 	}
 	s.add(ColTS, encoded(timestampNode(), enc.TS))
 	s.add(ColLevel, str())
+	s.add(ColSource, str())
 	s.add(ColPod, str())
 	s.add(ColTraceID, str())
 	s.add(ColCluster, str())

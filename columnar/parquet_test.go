@@ -20,6 +20,7 @@ func testBatch(n, seed int) *Batch {
 		b.Host[i] = int32((i + seed) % 3)
 		b.TS[i] = int64(1_778_025_600_000_000 + (seed*BatchRows+i)*5_000_123)
 		b.Level.Append([]byte("I"))
+		b.Source.Append([]byte("res_metric_collector.cpp:114"))
 		b.Pod.Append([]byte("pod-é-" + string(rune('a'+i%5))))
 		b.TraceID.Append([]byte("trace"))
 		b.Cluster.Append([]byte("model_kvcache_record"))

@@ -72,14 +72,14 @@ func batchCell(b *Batch, hosts []string, col, r int) any {
 		return hosts[b.Host[r]]
 	case 1:
 		return b.TS[r]
-	case 2, 3, 4, 5:
-		return string(b.strings()[col-2].Value(r))
+	case 2, 3, 4, 5, 6:
+		return string(b.strings()[col-firstString].Value(r))
 	}
 	c := &b.PID
 	switch {
-	case col == 7:
+	case col == colTID:
 		c = &b.TID
-	case col > 7:
+	case col > colTID:
 		c = &b.Cols[col-NumHeaderCols]
 	}
 	if !c.IsValid(r) {
@@ -147,7 +147,7 @@ func checkSamplesSchema(t testing.TB, got *arrow.Schema) {
 			if !arrow.TypeEqual(g.Type, w.Type) {
 				t.Errorf("%s: type %s, want %s", g.Name, g.Type, w.Type)
 			}
-			if i >= 6 && !g.Nullable {
+			if i >= colPID && !g.Nullable {
 				t.Errorf("%s: not nullable", g.Name)
 			}
 		}

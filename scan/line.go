@@ -138,6 +138,7 @@ func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (
 	b.Host[row] = host
 	b.TS[row] = ts
 	appendUTF8(&b.Level, hdr[1])
+	appendUTF8(&b.Source, hdr[2])
 	appendUTF8(&b.Pod, hdr[3])
 	appendUTF8(&b.TraceID, hdr[5])
 	appendUTF8(&b.Cluster, hdr[6])
