@@ -190,8 +190,8 @@ type View struct {
 	TS   []int64
 
 	Level, Source, Pod, TraceID, Cluster StringsView
-	PID, TID                     ColumnView
-	Cols                         []ColumnView // one per entry of Metrics
+	PID, TID                             ColumnView
+	Cols                                 []ColumnView // one per entry of Metrics
 }
 
 // ColumnView is a nullable numeric column of a View: Ints or Floats by
