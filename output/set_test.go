@@ -264,8 +264,8 @@ func TestCollisions(t *testing.T) {
 		s := NewSet(context.Background())
 		_, err := s.File(c[0])
 		must(t, err)
-		if _, err := s.File(c[1]); err == nil {
-			t.Errorf("%s and %s: no collision reported", c[0], c[1])
+		if _, err := s.File(c[1]); !errors.Is(err, ErrConflict) {
+			t.Errorf("%s and %s: %v, want a conflict", c[0], c[1], err)
 		}
 		s.Abort()
 	}
@@ -274,8 +274,8 @@ func TestCollisions(t *testing.T) {
 	if _, err := s.Dir(filepath.Join(dir, "ds")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.File(filepath.Join(dir, "ds", "r.html")); err == nil {
-		t.Error("a file inside a directory output: no collision reported")
+	if _, err := s.File(filepath.Join(dir, "ds", "r.html")); !errors.Is(err, ErrConflict) {
+		t.Errorf("a file inside a directory output: %v", err)
 	}
 	if _, err := s.File("/dev/null"); err != nil {
 		t.Error(err)
@@ -283,8 +283,8 @@ func TestCollisions(t *testing.T) {
 	if _, err := s.File("/dev/null"); err != nil {
 		t.Errorf("/dev/null twice: %v", err)
 	}
-	if _, err := s.File(dir); err == nil {
-		t.Error("a directory as a file output accepted")
+	if _, err := s.File(dir); !errors.Is(err, ErrConflict) {
+		t.Errorf("a directory as a file output: %v", err)
 	}
 }
 
@@ -361,6 +361,10 @@ func TestDirOutput(t *testing.T) {
 		t.Fatal("close after cancel succeeded")
 	}
 	s.Abort()
+	// a writer still running after the abort cannot recreate the temporary
+	if err := d.Root().MkdirAll("date=late", 0o777); err == nil {
+		t.Error("wrote through the root of an aborted directory output")
+	}
 	if got := entries(t, ds); strings.Join(got, " ") != "date=old" {
 		t.Fatalf("previous data set changed: %v", got)
 	}
