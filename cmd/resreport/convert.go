@@ -70,6 +70,7 @@ func convertAction(c *cli.Context) error {
 		return outputError(c, err)
 	}
 	defer out.abort()
+	out.logCleaned(log)
 	in := &input{plan: plan}
 	if err := in.checkOutputs(c, out); err != nil {
 		return err

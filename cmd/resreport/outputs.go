@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/urfave/cli/v2"
+	"go.uber.org/zap"
 
 	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/columnar"
@@ -110,6 +111,14 @@ func openOutputs(ctx context.Context, spec outputSpec, hosts []string, slice int
 		}
 	}
 	return o, nil
+}
+
+// logCleaned logs what the set removed or restored of runs that did not
+// finish (SIGKILL, out of memory).
+func (o *outputs) logCleaned(log *zap.Logger) {
+	for _, msg := range o.set.Cleaned() {
+		log.Info(msg)
+	}
 }
 
 // outputError maps an error of openOutputs: outputs that conflict are a

@@ -112,6 +112,7 @@ func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 			out.abort()
 		}
 	}()
+	out.logCleaned(log)
 	if err := in.checkOutputs(c, out); err != nil {
 		return nil, err
 	}
