@@ -317,6 +317,12 @@ func findParquet(dirs []string) ([]columnar.SamplesFile, error) {
 			if d.IsDir() || !strings.HasSuffix(d.Name(), ".parquet") {
 				return nil
 			}
+			if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
+				if err == nil {
+					err = fmt.Errorf("%s is not a regular file", path) // a FIFO would block the read
+				}
+				return err
+			}
 			host := ""
 			for _, part := range strings.Split(filepath.ToSlash(filepath.Dir(path)), "/") {
 				if v, ok := strings.CutPrefix(part, "host="); ok {

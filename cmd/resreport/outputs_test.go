@@ -738,3 +738,26 @@ func TestConvertInterrupted(t *testing.T) {
 		t.Errorf("a directory with other files: exit %d, %q", code, stderr)
 	}
 }
+
+// TestFromParquetSpecialFile: a FIFO named like a samples file under a
+// --from-parquet directory is an error, not a read that hangs.
+func TestFromParquetSpecialFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pq")
+	must(t, os.MkdirAll(dir, 0o755))
+	must(t, syscall.Mkfifo(filepath.Join(dir, "samples.parquet"), 0o644))
+	done := make(chan struct{})
+	var code int
+	var stderr string
+	go func() {
+		defer close(done)
+		code, stderr = runCLIErr(t, "report", "--from-parquet", dir, "-o", filepath.Join(t.TempDir(), "r.html"))
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("--from-parquet hangs on a FIFO")
+	}
+	if code != 1 || !strings.Contains(stderr, "not a regular file") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}
