@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -203,6 +204,7 @@ func (s *Set) finish() {
 // cleanup closes and removes the temporaries, releases the locks and,
 // after a failure, removes the directories the set created if empty.
 func (s *Set) cleanup(failed bool) {
+	var wg sync.WaitGroup
 	for _, t := range s.targets {
 		if t.root != nil {
 			t.root.Close() // a writer still filling it gets errors, and cannot recreate it
@@ -211,9 +213,12 @@ func (s *Set) cleanup(failed bool) {
 			t.fd.Close()
 		}
 		if !t.placed && t.tmp != "" {
-			removeAll(t.tmp)
+			// at once: unlinking a file of hundreds of MB frees its blocks
+			// and can take a few hundred milliseconds
+			wg.Go(func() { removeAll(t.tmp) })
 		}
 	}
+	wg.Wait()
 	for _, l := range s.locks {
 		l.release()
 	}
