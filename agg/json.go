@@ -70,6 +70,9 @@ func (j *JSONWriter) Host(h *HostResult) error {
 		j.keys = encodeKeys(cols) // the same keys for every host
 	}
 	for i, t := range h.Start {
+		if e.err != nil {
+			break // the output failed (or its run was cancelled): stop encoding
+		}
 		if i > 0 {
 			e.raw(",")
 		}
@@ -94,6 +97,9 @@ func (j *JSONWriter) Finish(r *Result, findings, summary any) error {
 	cols := r.ClusterColumns()
 	keys := encodeKeys(cols)
 	for g, t := range r.Bins {
+		if e.err != nil {
+			break
+		}
 		if g > 0 {
 			e.raw(",")
 		}
@@ -166,6 +172,9 @@ func (e *jsonEnc) bytes(b []byte) {
 }
 
 func (e *jsonEnc) num(v float64) {
+	if e.err != nil {
+		return
+	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		e.raw("null")
 		return

@@ -1,6 +1,7 @@
 package columnar
 
 import (
+	"context"
 	"errors"
 
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"runtime"
 
 	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // SamplesRowGroupRows is the default number of rows per row group of the
@@ -40,6 +42,18 @@ func WithWorkers(n int) SamplesOption {
 // WithZstdLevel sets the zstd compression level (default zstd.SpeedFastest).
 func WithZstdLevel(l zstd.Level) SamplesOption {
 	return func(c *samplesConfig) { c.file.level = l }
+}
+
+// WithContext stops the writer once ctx is done: every later write or
+// Close returns ctx's error, checked before each pass of the encoders.
+func WithContext(ctx context.Context) SamplesOption {
+	return func(c *samplesConfig) { c.file.ctx = ctx }
+}
+
+// WithMetadata adds a key-value pair to the file's footer metadata (the
+// full host name of a host=… partition, see MetadataHost).
+func WithMetadata(key, value string) SamplesOption {
+	return func(c *samplesConfig) { c.file.meta = append(c.file.meta, format.KeyValue{Key: key, Value: value}) }
 }
 
 // slicedPageRows is the page size when slicing: up to ~16 row groups are

@@ -2,6 +2,7 @@ package columnar
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -51,6 +52,9 @@ type fileWriter struct {
 
 	workers int
 	scratch []*pageScratch // per worker
+
+	ctx  context.Context // checked before every pass of the encoders
+	meta []format.KeyValue
 }
 
 // rowGroup is a row group being filled: a chunk per column.
@@ -66,6 +70,8 @@ type fileConfig struct {
 	pageRows     int
 	workers      int
 	level        zstd.Level
+	ctx          context.Context // nil: never cancelled
+	meta         []format.KeyValue
 }
 
 func newFileWriter(out io.Writer, schema *parquet.Schema, cfg fileConfig) (*fileWriter, error) {
@@ -79,6 +85,11 @@ func newFileWriter(out io.Writer, schema *parquet.Schema, cfg fileConfig) (*file
 		rgRows:  cfg.rowGroupRows,
 		pgRows:  min(cfg.pageRows, cfg.rowGroupRows),
 		workers: max(cfg.workers, 1),
+		ctx:     cfg.ctx,
+		meta:    cfg.meta,
+	}
+	if w.ctx == nil {
+		w.ctx = context.Background()
 	}
 	w.fields = schema.Fields()
 	w.schema = append(w.schema, format.SchemaElement{
@@ -198,6 +209,9 @@ func (w *fileWriter) writeRows(n int, fill chunkFunc) error {
 // pages as they fill up (never the row group).
 func (w *fileWriter) appendRows(g *rowGroup, n int, fill chunkFunc) error {
 	for lo := 0; lo < n; {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
 		hi := min(n, lo+w.pgRows-g.pending)
 		full := g.pending+hi-lo == w.pgRows
 		err := w.parallel(g, func(worker, col int) error {
@@ -227,6 +241,9 @@ func (w *fileWriter) appendRows(g *rowGroup, n int, fill chunkFunc) error {
 func (w *fileWriter) flush(g *rowGroup) error {
 	if g.rows == 0 {
 		return nil
+	}
+	if err := w.ctx.Err(); err != nil {
+		return err
 	}
 	if err := w.parallel(g, func(worker, col int) error { return g.cols[col].finish(w.scratch[worker]) }); err != nil {
 		return err
@@ -287,12 +304,13 @@ func (w *fileWriter) close() error {
 		return err
 	}
 	md := format.FileMetaData{
-		Version:      2,
-		Schema:       w.schema,
-		NumRows:      w.total,
-		RowGroups:    w.groups,
-		CreatedBy:    "resreport",
-		ColumnOrders: w.orders,
+		Version:          2,
+		Schema:           w.schema,
+		NumRows:          w.total,
+		RowGroups:        w.groups,
+		CreatedBy:        "resreport",
+		ColumnOrders:     w.orders,
+		KeyValueMetadata: w.meta,
 	}
 	var buf bytes.Buffer
 	if err := thrift.NewEncoder(new(thrift.CompactProtocol).NewWriter(&buf)).Encode(&md); err != nil {

@@ -840,3 +840,28 @@ func (c *colCursor) end() error {
 		}
 	}
 }
+
+// MetadataHost is the footer key that holds the full host name of a file
+// without a host column (a host=… partition, whose directory name may be
+// shortened to fit the file system).
+const MetadataHost = "resreport.host"
+
+// ReadMetadata returns the value of key in the footer of the Parquet file
+// at path.
+func ReadMetadata(path, key string) (string, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", false, err
+	}
+	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return "", false, fmt.Errorf("%s: %w", path, err)
+	}
+	v, ok := pf.Lookup(key)
+	return v, ok, nil
+}

@@ -1,6 +1,7 @@
 package columnar
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -150,7 +151,11 @@ func (t *TableWriter) Close() error {
 
 // WriteTable writes t, held in memory, as a table file (see
 // NewTableWriter); its host dictionary is the distinct hosts, sorted.
-func WriteTable(w io.Writer, t *Table) error {
+func WriteTable(w io.Writer, t *Table) error { return WriteTableContext(context.Background(), w, t) }
+
+// WriteTableContext is WriteTable stopped by ctx (checked before each
+// pass of the encoders, a page of rows).
+func WriteTableContext(ctx context.Context, w io.Writer, t *Table) error {
 	if err := checkTable(t); err != nil {
 		return fmt.Errorf("parquet table: %w", err)
 	}
@@ -185,6 +190,7 @@ func WriteTable(w io.Writer, t *Table) error {
 	if err != nil {
 		return err
 	}
+	tw.fw.ctx = ctx
 	if err := tw.WriteRows(t.Time, idx, vals); err != nil {
 		return err
 	}

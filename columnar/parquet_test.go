@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/parquet/file"
+
+	"github.com/resreport/resreport/output"
 )
 
 // testBatch builds a batch of n rows with nulls, several hosts and
@@ -175,7 +177,7 @@ func TestReadSamplesRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	path := dir + "/samples.parquet"
 	var batches []*Batch
-	err := WriteFileAtomic(path, func(w io.Writer) error {
+	err := output.WriteFileAtomic(path, func(w io.Writer) error {
 		sw, err := NewSamplesWriter(w, hosts)
 		if err != nil {
 			return err
@@ -252,7 +254,7 @@ func TestSamplesHostlessWriteRows(t *testing.T) {
 	path := t.TempDir() + "/part.parquet"
 	b := testBatch(BatchRows, 7)
 	ranges := [][2]int{{0, 10}, {10, 10}, {100, BatchRows / 2}, {BatchRows - 96, BatchRows}}
-	err := WriteFileAtomic(path, func(w io.Writer) error {
+	err := output.WriteFileAtomic(path, func(w io.Writer) error {
 		sw, err := NewSamplesWriter(w, nil)
 		if err != nil {
 			return err

@@ -108,6 +108,9 @@ func writeData(w *bufio.Writer, p *pageData) error {
 	}
 	var cols []m4col[float64]
 	for _, k := range p.keys {
+		if e.err != nil {
+			return e.err // the output failed (or its run was cancelled): stop encoding
+		}
 		e.key(k)
 		cols = writeColumn(e, ns, p.cols[k], &p.chartAxis, cols)
 	}

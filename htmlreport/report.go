@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -32,12 +33,20 @@ type Input struct {
 
 // Write writes the complete HTML page for in to w. The page's markup comes
 // from html/template; its data document is streamed to w as it is made.
-func Write(w io.Writer, in *Input) error {
+func Write(w io.Writer, in *Input) error { return WriteContext(context.Background(), w, in) }
+
+// WriteContext is Write stopped by ctx: it returns ctx's error once it is
+// done, checked after the page is laid out; writing stops at the first
+// failed write (w should check ctx too: see output.NewWriter).
+func WriteContext(ctx context.Context, w io.Writer, in *Input) error {
 	if in == nil || in.Result == nil {
 		return errors.New("htmlreport: no result to report")
 	}
 	p, err := newPage(in)
 	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)

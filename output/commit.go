@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -203,14 +204,21 @@ func (s *Set) finish() {
 // cleanup closes and removes the temporaries, releases the locks and,
 // after a failure, removes the directories the set created if empty.
 func (s *Set) cleanup(failed bool) {
+	var wg sync.WaitGroup
 	for _, t := range s.targets {
+		if t.root != nil {
+			t.root.Close() // a writer still filling it gets errors, and cannot recreate it
+		}
 		if t.fd != nil {
 			t.fd.Close()
 		}
 		if !t.placed && t.tmp != "" {
-			os.RemoveAll(t.tmp)
+			// at once: unlinking a file of hundreds of MB frees its blocks
+			// and can take a few hundred milliseconds
+			wg.Go(func() { removeAll(t.tmp) })
 		}
 	}
+	wg.Wait()
 	for _, l := range s.locks {
 		l.release()
 	}
@@ -220,6 +228,16 @@ func (s *Set) cleanup(failed bool) {
 		}
 	}
 	s.done = true
+}
+
+// removeAll removes a temporary tree, again if a writer that was still
+// running added to it meanwhile.
+func removeAll(path string) {
+	for try := 0; try < 3; try++ {
+		if os.RemoveAll(path) == nil {
+			return
+		}
+	}
 }
 
 // writeInPlace copies the spool of an inPlace target to it.
@@ -236,7 +254,7 @@ func (s *Set) writeInPlace(t *target) error {
 		err = cerr
 	}
 	if err != nil && s.ctx.Err() == nil {
-		return fmt.Errorf("write %s: %w", t.name, err)
+		return &Error{"write", t.name, bare(err)}
 	}
 	return err
 }

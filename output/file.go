@@ -78,13 +78,19 @@ type pathWriter struct {
 func (w *pathWriter) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the temporary file's name says nothing to the user
-		}
-		err = &Error{"write", w.name, err}
+		err = &Error{"write", w.name, bare(err)}
 	}
 	return n, err
+}
+
+// bare strips the path from an I/O error: it names a temporary file or a
+// descriptor (/dev/stdout), not the output as given.
+func bare(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Error is a failure to write, sync or commit an output; it names the
@@ -109,6 +115,11 @@ func (d *Dir) Name() string { return d.t.name }
 // Path returns the temporary directory to fill; Commit renames it to the
 // target.
 func (d *Dir) Path() string { return d.t.tmp }
+
+// Root returns the temporary directory opened as a root: write through it
+// (Root.MkdirAll, Root.OpenFile) so that once the set is aborted a writer
+// that is still running can no longer create anything there.
+func (d *Dir) Root() *os.Root { return d.t.root }
 
 // Close flushes every file under Path to disk and marks the output
 // complete.

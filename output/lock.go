@@ -1,29 +1,12 @@
 package output
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
-
-// tryLock takes an exclusive advisory lock on f without waiting; false
-// when another open file (another run, or a dead run's file being cleaned
-// by a third) holds it. The lock goes with the descriptor: it is released
-// when f is closed or its process dies.
-func tryLock(f *os.File) (bool, error) {
-	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, syscall.EWOULDBLOCK):
-		return false, nil
-	}
-	return false, err
-}
 
 // sameFile reports whether f is still the file at path (it was not
 // removed or replaced since it was opened).

@@ -13,6 +13,18 @@ import (
 	"time"
 )
 
+// ErrConflict is matched (errors.Is) by the errors of outputs that
+// collide with each other or with what is at their path: bad arguments,
+// found before anything is written.
+var ErrConflict = errors.New("conflicting outputs")
+
+type conflict string
+
+func (c conflict) Error() string        { return string(c) }
+func (c conflict) Is(target error) bool { return target == ErrConflict }
+
+func conflictf(format string, args ...any) error { return conflict(fmt.Sprintf(format, args...)) }
+
 // Set is the outputs of one run, put in place together by Commit or
 // dropped by Abort. Its methods may be called from several goroutines;
 // each File is written by one goroutine at a time.
@@ -47,6 +59,7 @@ type target struct {
 	key    string      // key(base of path)
 	tmp    string      // the temporary file or directory; the spool of an inPlace target
 	fd     *os.File    // tmp, open and locked until the end
+	root   *os.Root    // a directory target's tmp, for its writer
 	prev   os.FileInfo // the existing target, nil if none
 	closed bool        // complete: File.Close or Dir.Close succeeded
 
@@ -123,12 +136,12 @@ func (s *Set) add(path string, isDir bool) (*target, error) {
 func (s *Set) resolve(name string, isDir bool) (*target, error) {
 	if name == "-" {
 		if isDir {
-			return nil, errors.New("-: standard output cannot be a directory output")
+			return nil, conflictf("standard output cannot be a directory output")
 		}
 		return &target{kind: inPlace, name: name}, nil
 	}
 	if name == "" {
-		return nil, errors.New("empty output path")
+		return nil, conflictf("empty output path")
 	}
 	abs, err := filepath.Abs(name)
 	if err != nil {
@@ -149,9 +162,9 @@ func (s *Set) resolve(name string, isDir bool) (*target, error) {
 	case err != nil:
 		return nil, fmt.Errorf("%s: %w", name, err)
 	case isDir && !fi.IsDir():
-		return nil, fmt.Errorf("%s exists and is not a directory", name)
+		return nil, conflictf("%s exists and is not a directory", name)
 	case !isDir && fi.IsDir():
-		return nil, fmt.Errorf("%s is a directory", name)
+		return nil, conflictf("%s is a directory", name)
 	case !isDir && (!fi.Mode().IsRegular() || throughDescriptor(abs)):
 		t.kind, t.path, t.prev = inPlace, abs, fi
 		return t, nil
@@ -207,10 +220,13 @@ func (s *Set) collides(t *target) error {
 			same = os.SameFile(t.prev, o.prev)
 		}
 		if same {
-			return fmt.Errorf("%s and %s are the same output: give each its own file", o.name, t.name)
+			return conflictf("%s is the same file as output %s: give each output its own file", t.name, o.name)
 		}
-		if t.path != "" && o.path != "" && (within(t.path, o.path) || within(o.path, t.path)) {
-			return fmt.Errorf("%s and %s: one is inside the other", o.name, t.name)
+		if t.path != "" && o.path != "" && within(t.path, o.path) {
+			return conflictf("%s is inside the directory output %s", t.name, o.name)
+		}
+		if t.path != "" && o.path != "" && within(o.path, t.path) {
+			return conflictf("%s would hold output %s", t.name, o.name)
 		}
 	}
 	return nil
@@ -239,6 +255,9 @@ func (s *Set) createTemp(t *target) error {
 	}
 	if t.prev != nil {
 		err = fd.Chmod(t.prev.Mode().Perm()) // keep the previous mode; a new one gets 0666 (dirs 0777) less the umask
+	}
+	if err == nil && t.kind == directory {
+		t.root, err = os.OpenRoot(tmp)
 	}
 	if err != nil {
 		fd.Close()

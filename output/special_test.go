@@ -81,8 +81,13 @@ func TestSpecialTargetsInPlace(t *testing.T) {
 	before, _ := os.Stat(regular)
 	viaFD := "/dev/fd/" + strconv.Itoa(int(rf.Fd()))
 
+	// a private /dev/null (as root), so that a bug cannot replace the system's
+	devNull := filepath.Join(dir, "null")
+	if err := syscall.Mknod(devNull, syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
+		devNull = "/dev/null"
+	}
 	s := NewSet(context.Background())
-	for p, text := range map[string]string{fifo: "to fifo", "/dev/null": "discarded", fdLink: "to pipe", viaFD: "to file"} {
+	for p, text := range map[string]string{fifo: "to fifo", devNull: "discarded", fdLink: "to pipe", viaFD: "to file"} {
 		f, err := s.File(p)
 		must(t, err)
 		io.WriteString(f, text)
@@ -104,8 +109,8 @@ func TestSpecialTargetsInPlace(t *testing.T) {
 	if fi, err := os.Stat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("FIFO replaced: %v %v", fi, err)
 	}
-	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		t.Fatalf("/dev/null replaced: %v %v", fi, err)
+	if fi, err := os.Stat(devNull); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("%s replaced: %v %v", devNull, fi, err)
 	}
 	if fi, err := os.Lstat(fdLink); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("link replaced: %v %v", fi, err)

@@ -13,7 +13,7 @@ import (
 // undoes (the previous version is put back) under the target's lock.
 // Another live run's files are left alone: it holds their locks.
 func (s *Set) sweep(dir string) {
-	if s.swept[dir] {
+	if s.swept[dir] || !canLock {
 		return
 	}
 	s.swept[dir] = true

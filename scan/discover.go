@@ -9,14 +9,16 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // File is one input log file.
 type File struct {
-	Path string // as found under the log directory
-	Host int32  // index into Plan.Hosts
-	Size int64  // bytes on disk when discovered (compressed size for .gz)
-	Gzip bool
+	Path string      // as found under the log directory
+	Host int32       // index into Plan.Hosts
+	Size int64       // bytes on disk when discovered (compressed size for .gz)
+	Gzip bool        //
+	Info os.FileInfo // the file at discovery: a file replaced since is reported, not read
 }
 
 // Plan is what Discover found: the host table and the files to read.
@@ -40,14 +42,54 @@ var (
 // HostOf returns the host of a file at relative directory rel (slash or
 // OS separated) under the log directory: the first path component that
 // starts like an IPv4 address or matches worker_N_N, else "localhost".
-// Invalid UTF-8 in a directory name is replaced with U+FFFD.
+// The name is made text without merging distinct directories: a byte that
+// is not valid UTF-8 becomes \xHH and a backslash \\ (see hostName).
 func HostOf(rel string) string {
 	for _, p := range strings.FieldsFunc(rel, func(r rune) bool { return r == '/' || r == filepath.Separator }) {
 		if reIPv4.MatchString(p) || reWorker.MatchString(p) {
-			return strings.ToValidUTF8(p, "\uFFFD")
+			return hostName(p)
 		}
 	}
 	return "localhost"
+}
+
+// hostName escapes the bytes of a directory name that are not valid UTF-8
+// as \xHH, and backslashes as \\, so that two names stay two hosts.
+func hostName(p string) string {
+	if utf8.ValidString(p) && !strings.Contains(p, `\`) {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); {
+		r, size := utf8.DecodeRuneInString(p[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, p[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteString(p[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// kindOf names a file mode that is not a regular file's.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "block device"
+	case m.IsDir():
+		return "directory"
+	}
+	return "special file (" + m.String() + ")"
 }
 
 // Matches reports whether a file name is a resource log for the pattern:
@@ -64,23 +106,28 @@ func isJSONTwin(name, pattern string) bool {
 }
 
 // Discover walks root without following symbolic links to directories and
-// returns the resource logs under it. Unreadable directories and files are
-// recorded in Plan.Warnings and skipped. A root that is a file is read as
-// the single log of host "localhost".
+// returns the resource logs under it. Unreadable directories and files,
+// and matching names that are not regular files (FIFOs, devices,
+// sockets: they are never opened), are recorded in Plan.Warnings and
+// skipped. A root that is a regular file is read as the single log of
+// host "localhost"; any other root that is not a directory is an error.
 func Discover(root, pattern string) (*Plan, error) {
 	root = filepath.Clean(root)
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, fmt.Errorf("log directory: %w", err)
 	}
+	if !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("log directory %s is a %s, not a directory or a regular file", root, kindOf(st.Mode()))
+	}
 	plan := &Plan{Root: root}
 	type found struct {
 		path, host string
-		size       int64
+		info       os.FileInfo
 	}
 	var files []found
 	if !st.IsDir() {
-		files = append(files, found{root, "localhost", st.Size()})
+		files = append(files, found{root, "localhost", st})
 	} else {
 		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -106,13 +153,14 @@ func Discover(root, pattern string) (*Plan, error) {
 				return nil
 			}
 			if !info.Mode().IsRegular() {
+				plan.Warnings = append(plan.Warnings, fmt.Errorf("skip %s: a %s, not a regular file", path, kindOf(info.Mode())))
 				return nil
 			}
 			rel, err := filepath.Rel(root, filepath.Dir(path))
 			if err != nil {
 				rel = ""
 			}
-			files = append(files, found{path, HostOf(rel), info.Size()})
+			files = append(files, found{path, HostOf(rel), info})
 			return nil
 		})
 		if err != nil {
@@ -131,7 +179,8 @@ func Discover(root, pattern string) (*Plan, error) {
 		hostIdx[h] = int32(i)
 	}
 	for _, f := range files {
-		plan.Files = append(plan.Files, File{Path: f.path, Host: hostIdx[f.host], Size: f.size, Gzip: strings.HasSuffix(f.path, ".gz")})
+		plan.Files = append(plan.Files, File{Path: f.path, Host: hostIdx[f.host], Size: f.info.Size(),
+			Gzip: strings.HasSuffix(f.path, ".gz"), Info: f.info})
 	}
 	sort.Slice(plan.Files, func(i, j int) bool {
 		a, b := plan.Files[i], plan.Files[j]

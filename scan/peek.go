@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"time"
@@ -53,7 +52,7 @@ func Peek(plan *Plan) *Span {
 // MinInt64 when none).
 func peekFile(f File) (first, last int64) {
 	first, last = math.MaxInt64, math.MinInt64
-	fh, err := os.Open(f.Path)
+	fh, err := openChecked(&f) // not a FIFO that replaced a log since discovery
 	if err != nil {
 		return first, last
 	}

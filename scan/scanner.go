@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -272,26 +271,27 @@ func (w *worker) emit() error {
 func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 	f := &w.plan.Files[u.file]
 	var progress func(off int64) // reports plain-file progress up to a range offset
-	fh, err := os.Open(f.Path)
+	fh, err := openChecked(f)
 	if err != nil {
-		return c, fmt.Errorf("open %s: %w", f.Path, err), nil
+		return c, fmt.Errorf("%w: bytes %d-%d of the file seen at discovery not read", err, u.start, u.end), nil
 	}
 	defer fh.Close()
 	var src io.Reader
 	skipFirst := false
+	base := int64(0) // file offset of the range's stream
 	if f.Gzip {
 		gz := newGzipStream(fh, f.Path, w.opts.Progress)
 		defer gz.Close()
 		src = gz
 	} else {
-		from := u.start
-		if from > 0 {
-			from-- // start on the byte before: a line starts at u.start iff it is '\n'
+		base = u.start
+		if base > 0 {
+			base-- // start on the byte before: a line starts at u.start iff it is '\n'
 			skipFirst = true
 		}
-		src = io.NewSectionReader(fh, from, u.size-from)
-		u.start -= from // offsets below are relative to from
-		u.end -= from
+		src = io.NewSectionReader(fh, base, u.size-base)
+		u.start -= base // offsets below are relative to base
+		u.end -= base
 		if p := w.opts.Progress; p != nil {
 			reported := u.start
 			defer func() { p.Add(u.end - reported) }()
@@ -300,11 +300,14 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 	}
 	w.lr.reset(src)
 	if skipFirst && !w.lr.discardLine(u.end) {
-		return c, nil, nil // inside one line from start to end: no line of its own
+		// inside one line from start to end (no line of its own), or the
+		// file shrank below the range since it was cut
+		return c, checkShrunk(fh, f, base+u.end), nil
 	}
 	w.parser.StartFile(learnStyle(&w.lr))
 	bad0 := w.parser.BadValues
 	host := f.Host
+	rangeDone := f.Gzip // a plain range ended at its end, not at an early EOF
 	for n := 1; ; n++ {
 		from := w.lr.consumed()
 		l, ok := w.lr.next()
@@ -312,6 +315,7 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 			break
 		}
 		if !f.Gzip && l.Start >= u.end {
+			rangeDone = true
 			break
 		}
 		if n&1023 == 0 {
@@ -353,6 +357,9 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 	c.BadValues = w.parser.BadValues - bad0
 	if w.lr.err != nil {
 		return c, w.lr.err, nil
+	}
+	if !rangeDone {
+		return c, checkShrunk(fh, f, base+u.end), nil
 	}
 	return c, nil, nil
 }

@@ -177,7 +177,7 @@ func TestHostOf(t *testing.T) {
 		"a/b/c":                     "localhost",
 		"10.0.0.1-old/logs":         "10.0.0.1-old",
 		"w\xff/10.0.0.\xff1x/logs":  "localhost",
-		"x/10.1.2.3\xffabc/logs":    "10.1.2.3\uFFFDabc",
+		"x/10.1.2.3\xffabc/logs":    "10.1.2.3\\xffabc",
 		"kvcache_logs/worker_3_4/x": "worker_3_4",
 	} {
 		if got := HostOf(rel); got != want {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -17,6 +18,45 @@ type unit struct {
 	file       int   // index into Plan.Files
 	start, end int64 // plain: lines starting in [start, end); gzip: 0, size
 	size       int64 // the file's size when the range was cut
+}
+
+// openChecked opens f for reading without blocking on a FIFO, and fails
+// unless it is still the regular file discovery saw (a log rotated by
+// renaming, as logrotate's create does, is another file).
+func openChecked(f *File) (*os.File, error) {
+	fh, err := os.OpenFile(f.Path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", f.Path, err)
+	}
+	st, err := fh.Stat()
+	switch {
+	case err != nil:
+		err = fmt.Errorf("stat %s: %w", f.Path, err)
+	case !st.Mode().IsRegular():
+		err = fmt.Errorf("%s is now a %s", f.Path, kindOf(st.Mode()))
+	case f.Info != nil && !os.SameFile(f.Info, st):
+		err = fmt.Errorf("%s was replaced since discovery (rotated?)", f.Path)
+	}
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	return fh, nil
+}
+
+// checkShrunk reports a plain file that ended before end, the end of the
+// range being read: it was truncated while read (logrotate's copytruncate),
+// and the lines past its new size are lost to this run.
+func checkShrunk(fh *os.File, f *File, end int64) error {
+	st, err := fh.Stat()
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", f.Path, err)
+	}
+	if st.Size() >= end {
+		return nil
+	}
+	return fmt.Errorf("%s was truncated while read (copytruncate?): %d bytes at discovery, %d now; bytes %d-%d not read",
+		f.Path, f.Size, st.Size(), st.Size(), end)
 }
 
 // countingReader counts the bytes read from the file (for progress and

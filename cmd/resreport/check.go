@@ -78,13 +78,20 @@ func checkCommand() *cli.Command {
 func checkAction(c *cli.Context) error {
 	failOn, err := agg.ParseSeverity(c.String("fail-on"))
 	if err != nil || failOn == agg.Info {
-		return cli.Exit("--fail-on: want warn or critical", 2)
+		return usage(c, "--fail-on %q: want warn or critical", c.String("fail-on"))
+	}
+	if c.String("json") == "-" {
+		return usage(c, "--json -: check prints its findings on standard output; give --json a file")
 	}
 	o, err := runCommand(c, outputSpec{JSON: c.String("json")})
 	if err != nil {
 		return err
 	}
-	findings := o.Hosts.findings.Finish(o.Result, o.Hosts.last)
+	defer o.out.abort() // after a failure; nothing once committed
+	findings, err := findingsOf(c, o)
+	if err != nil {
+		return err
+	}
 	if err := o.out.finish(o.Result, o.Summary, findings, nil); err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func completionCommand() *cli.Command {
 			case "zsh":
 				fmt.Fprint(c.App.Writer, zshCompletion)
 			default:
-				return cli.Exit("completion: want bash or zsh", 2)
+				return usage(c, "completion: want bash or zsh")
 			}
 			return nil
 		},

@@ -1,18 +1,23 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/urfave/cli/v2"
 	"go.uber.org/zap"
 
+	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/columnar"
+	"github.com/resreport/resreport/output"
 	"github.com/resreport/resreport/scan"
 )
 
@@ -22,8 +27,8 @@ func convertCommand() *cli.Command {
 		Usage:     "write the samples as Parquet only: DIR/samples.parquet, or Hive-partitioned DIR/date=…/host=…/part-00000.parquet",
 		ArgsUsage: "LOG_DIR",
 		Flags: append(commonFlags(),
-			&cli.StringFlag{Name: "parquet-dir", Required: true, Usage: "output directory", EnvVars: env("parquet-dir")},
-			&cli.BoolFlag{Name: "partition", Usage: "Hive-partition by date= and host= (readable as one table by DuckDB, Spark, Trino)", EnvVars: env("partition")},
+			&cli.StringFlag{Name: "parquet-dir", Usage: "output directory (required)", EnvVars: env("parquet-dir")},
+			&cli.BoolFlag{Name: "partition", Usage: "Hive-partition by date= and host= (readable as one table by DuckDB, Spark, Trino); replaces DIR as a whole", EnvVars: env("partition")},
 		),
 		Action: convertAction,
 	}
@@ -31,27 +36,27 @@ func convertCommand() *cli.Command {
 
 func convertAction(c *cli.Context) error {
 	dir := c.String("parquet-dir")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return cli.Exit(fmt.Sprintf("--parquet-dir: %v", err), 1)
+	if dir == "" {
+		return usage(c, "convert needs --parquet-dir DIR")
 	}
 	if !c.Bool("partition") {
 		o, err := runCommand(c, outputSpec{ParquetDir: dir, Samples: true})
 		if err != nil {
 			return err
 		}
+		defer o.out.abort() // after a failure; nothing once committed
 		if err := o.out.finish(o.Result, o.Summary, nil, nil); err != nil {
 			return err
 		}
 		o.log.Info("wrote", zap.String("path", filepath.Join(dir, "samples.parquet")))
 		return strictCheck(c, o)
 	}
-	log, err := loggerFromFlags(c)
+	log, j, err := prepare(c, true)
 	if err != nil {
-		return cli.Exit(err.Error(), 2)
+		return err
 	}
-	j, err := jobFromFlags(c)
-	if err != nil {
-		return cli.Exit(err.Error(), 2)
+	if err := checkDataset(c, dir); err != nil {
+		return err
 	}
 	plan, err := discover(j)
 	if plan != nil {
@@ -60,11 +65,40 @@ func convertAction(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	// One host at a time: its dates are the only open files, and every
-	// worker still helps with each host's files.
-	var records int64
-	var failed []*outcome
+	out, err := openOutputs(c.Context, outputSpec{Dataset: dir}, nil, 0)
+	if err != nil {
+		return outputError(c, err)
+	}
+	defer out.abort()
+	out.logCleaned(log)
+	in := &input{plan: plan}
+	if err := in.checkOutputs(c, out); err != nil {
+		return err
+	}
 	skips := newSkipTotal() // of all hosts, for the message below
+	records, failed, err := convertHosts(c, log, j, plan, out.dataset.Root(), skips)
+	if err != nil {
+		return err
+	}
+	if records == 0 {
+		return cli.Exit(fmt.Sprintf("no records in range in %s (%s)", j.LogDir, skipNote(skips)), 1)
+	}
+	if err := out.finish(nil, nil, nil, nil); err != nil {
+		return err
+	}
+	log.Info("wrote", zap.String("path", dir))
+	if c.Bool("strict") && (failed > 0 || len(plan.Warnings) > 0) {
+		return cli.Exit(fmt.Sprintf("--strict: %d hosts had skipped lines or unreadable files, %d unreadable paths", failed, len(plan.Warnings)), 1)
+	}
+	return nil
+}
+
+// convertHosts writes the partitions of every host of plan under dir, one
+// host at a time: its dates are the only open files, and every worker
+// still helps with each host's files. It returns the records written and
+// the number of hosts with skipped lines or unreadable files, and adds
+// the skipped lines to skips.
+func convertHosts(c *cli.Context, log *zap.Logger, j *job, plan *scan.Plan, dir *os.Root, skips *agg.Summary) (records int64, failed int, err error) {
 	for h, name := range plan.Hosts {
 		sub := *plan
 		sub.Files = nil
@@ -73,43 +107,82 @@ func convertAction(c *cli.Context) error {
 				sub.Files = append(sub.Files, f)
 			}
 		}
-		parts := &partitioner{dir: dir, host: name}
+		parts := &partitioner{ctx: c.Context, dir: dir, host: name}
 		j.Samples = parts.writeRecords
-		o, err := runPlan(c.Context, j, &sub)
-		if cerr := parts.close(err == nil); err == nil {
+		o, err := await(c.Context, func() (*outcome, error) { return runPlan(c.Context, j, &sub) })
+		if c.Context.Err() != nil {
+			return 0, 0, c.Context.Err() // the set removes the partitions; the scan may still be stopping
+		}
+		if cerr := parts.close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return err
+			return 0, 0, cli.Exit(err.Error(), 1)
 		}
 		records += o.Summary.Records
 		addSkips(skips, o.Summary)
 		log.Info("converted", zap.String("host", name), zap.Int64("records", o.Summary.Records), zap.Int("partitions", len(parts.files)))
-		o.Plan = &sub
 		if o.Summary.SkippedTotal > 0 || o.Summary.FilesFailed > 0 {
-			failed = append(failed, o)
+			failed++
 		}
 	}
-	if records == 0 {
-		return cli.Exit(fmt.Sprintf("no records in range in %s (%s)", j.LogDir, skipNote(skips)), 1)
+	return records, failed, nil
+}
+
+// checkDataset refuses a --parquet-dir for convert --partition that holds
+// anything but a previous partitioned data set: it is replaced as a
+// whole.
+func checkDataset(c *cli.Context, dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // missing (it is created) or unreadable (opening the output says why)
 	}
-	if c.Bool("strict") && (len(failed) > 0 || len(plan.Warnings) > 0) {
-		return cli.Exit(fmt.Sprintf("--strict: %d hosts had skipped lines or unreadable files, %d unreadable paths", len(failed), len(plan.Warnings)), 1)
+	for _, e := range entries {
+		n := e.Name()
+		if (e.IsDir() && strings.HasPrefix(n, "date=")) || n == "_SUCCESS" {
+			continue
+		}
+		return usage(c, "--parquet-dir %s holds %s, which is not a partition: convert --partition replaces the directory as a whole, so give a new or empty directory or a previous convert --partition output", dir, n)
 	}
 	return nil
 }
 
-// partitioner writes one host's samples into one file per date, each
-// atomically: a temporary name until the host is done.
+// partitioner writes one host's samples into one file per date under dir
+// (the output set's temporary directory, replaced as a whole at the end).
 type partitioner struct {
-	dir, host string
-	files     map[string]*partFile // by date
+	ctx   context.Context
+	dir   *os.Root
+	host  string
+	files map[string]*partFile // by date
 }
 
 type partFile struct {
-	tmp, final string
-	f          *os.File
-	sw         *columnar.SamplesWriter
+	path string
+	f    *os.File
+	sw   *columnar.SamplesWriter
+}
+
+// maxNameBytes is the longest directory entry name of common file
+// systems (ext4, xfs, btrfs, tmpfs).
+const maxNameBytes = 255
+
+// hostPartition is the directory name of a host's partition: host= and
+// the escaped name, shortened when it would not fit in a directory entry
+// to a prefix (no escape cut in two), "~" (never in an escaped name) and
+// 16 hex digits of the name's SHA-256. The full name is in every file's
+// footer (columnar.MetadataHost).
+func hostPartition(host string) string {
+	v := "host=" + partitionValue(host)
+	if len(v) <= maxNameBytes {
+		return v
+	}
+	sum := sha256.Sum256([]byte(host))
+	suffix := "~" + hex.EncodeToString(sum[:8])
+	cut := maxNameBytes - len(suffix)
+	for v[cut-1] == '%' || v[cut-2] == '%' {
+		cut--
+	}
+	return v[:cut] + suffix
 }
 
 // partitionValue escapes a Hive partition value: bytes other than
@@ -176,58 +249,42 @@ func (p *partitioner) file(date string) (*partFile, error) {
 	if p.files == nil {
 		p.files = map[string]*partFile{}
 	}
-	d := filepath.Join(p.dir, "date="+date, "host="+partitionValue(p.host))
-	if err := os.MkdirAll(d, 0o755); err != nil {
+	if err := p.ctx.Err(); err != nil {
 		return nil, err
 	}
-	final := filepath.Join(d, "part-00000.parquet")
-	f, err := os.CreateTemp(d, ".part-*.tmp")
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", final, err)
+	d := filepath.Join("date="+date, hostPartition(p.host))
+	if err := p.dir.MkdirAll(d, 0o777); err != nil {
+		return nil, err
 	}
-	sw, err := columnar.NewSamplesWriter(f, nil)
+	path := filepath.Join(d, "part-00000.parquet")
+	f, err := p.dir.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return nil, err
+	}
+	sw, err := columnar.NewSamplesWriter(output.NewWriter(p.ctx, f), nil,
+		columnar.WithContext(p.ctx), columnar.WithMetadata(columnar.MetadataHost, p.host))
 	if err != nil {
 		f.Close()
-		os.Remove(f.Name())
 		return nil, err
 	}
-	pf := &partFile{tmp: f.Name(), final: final, f: f, sw: sw}
+	pf := &partFile{path: path, f: f, sw: sw}
 	p.files[date] = pf
 	return pf, nil
 }
 
-// close finishes every partition file: renamed into place when ok, removed
-// otherwise.
-func (p *partitioner) close(ok bool) error {
-	dates := make([]string, 0, len(p.files))
-	for d := range p.files {
-		dates = append(dates, d)
-	}
-	sort.Strings(dates)
-	var first error
-	for _, d := range dates {
-		pf := p.files[d]
-		err := pf.sw.Close()
-		if err == nil {
-			err = pf.f.Chmod(0o644)
+// close finishes every partition file of the host. The directory they
+// are in is put in place, or removed, as a whole by the output set.
+func (p *partitioner) close() error {
+	var errs []error
+	for _, pf := range p.files {
+		if err := pf.sw.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("write %s: %w", pf.path, err))
 		}
-		if err == nil {
-			err = pf.f.Sync()
-		}
-		if cerr := pf.f.Close(); err == nil {
-			err = cerr
-		}
-		if ok && err == nil {
-			err = os.Rename(pf.tmp, pf.final)
-		}
-		if !ok || err != nil {
-			os.Remove(pf.tmp)
-			if err != nil && first == nil {
-				first = fmt.Errorf("write %s: %w", pf.final, err)
-			}
+		if err := pf.f.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("write %s: %w", pf.path, err))
 		}
 	}
-	return first
+	return errors.Join(errs...)
 }
 
 func floorDiv(a, b int64) int64 {
@@ -239,7 +296,10 @@ func floorDiv(a, b int64) int64 {
 }
 
 // findParquet lists the samples files under dirs: DIR/samples.parquet and
-// the files of Hive partitions (…/host=H/….parquet).
+// the files of Hive partitions (…/host=H/….parquet), whose host is the
+// one in their footer (the directory name may be shortened), else the
+// unescaped directory name. Hidden and _-prefixed names (work files,
+// Spark's _SUCCESS and _temporary) are skipped.
 func findParquet(dirs []string) ([]columnar.SamplesFile, error) {
 	var out []columnar.SamplesFile
 	for _, dir := range dirs {
@@ -248,13 +308,34 @@ func findParquet(dirs []string) ([]columnar.SamplesFile, error) {
 			if err != nil {
 				return err
 			}
+			if path != dir && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
 			if d.IsDir() || !strings.HasSuffix(d.Name(), ".parquet") {
 				return nil
+			}
+			if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
+				if err == nil {
+					err = fmt.Errorf("%s is not a regular file", path) // a FIFO would block the read
+				}
+				return err
 			}
 			host := ""
 			for _, part := range strings.Split(filepath.ToSlash(filepath.Dir(path)), "/") {
 				if v, ok := strings.CutPrefix(part, "host="); ok {
 					host = unescapePartition(v)
+				}
+			}
+			if host != "" {
+				full, ok, err := columnar.ReadMetadata(path, columnar.MetadataHost)
+				if err != nil {
+					return err
+				}
+				if ok {
+					host = full
 				}
 			}
 			if host != "" || d.Name() == "samples.parquet" {

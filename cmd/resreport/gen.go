@@ -26,16 +26,19 @@ func genCommand() *cli.Command {
 			&cli.IntFlag{Name: "rotate-lines", Usage: "rotate every N records (0: one file per host)"},
 			&cli.IntSliceFlag{Name: "groups", Value: cli.NewIntSlice(25), Usage: "worker versions by group count (21, 22, 24, 25), assigned to hosts in turn"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed; the same seed gives the same bytes"},
-			&cli.StringFlag{Name: "out", Required: true, Usage: "output directory"},
+			&cli.StringFlag{Name: "out", Usage: "output directory (required)"},
 		},
 		Action: genAction,
 	}
 }
 
 func genAction(c *cli.Context) error {
+	if c.String("out") == "" {
+		return usage(c, "gen needs --out DIR")
+	}
 	start, err := parseBound("start", c.String("start"), 0)
 	if err != nil {
-		return cli.Exit(err.Error(), 2)
+		return usage(c, "%v", err)
 	}
 	o := loggen.Options{
 		Hosts: c.Int("hosts"), LinesPerHost: c.Int("lines-per-host"), Start: time.UnixMicro(start).UTC(),

@@ -76,6 +76,12 @@ func exitCode(ctx context.Context, err error) int {
 		fmt.Fprintln(os.Stderr, "resreport: interrupted")
 		return signalExitCode(ctx)
 	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(os.Stderr, "resreport:", ue.msg)
+		fmt.Fprintln(os.Stderr, ue.hint())
+		return ue.ExitCode()
+	}
 	var ec cli.ExitCoder
 	if errors.As(err, &ec) {
 		if msg := err.Error(); msg != "" {
@@ -88,7 +94,7 @@ func exitCode(ctx context.Context, err error) int {
 }
 
 func newApp() *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:                 "resreport",
 		Usage:                "turn KVCache worker resource logs into Parquet, JSON and an HTML report",
 		UsageText:            "resreport [command] LOG_DIR [flags]   (report is the default command)",
@@ -116,6 +122,8 @@ func newApp() *cli.App {
 			completionCommand(),
 		},
 	}
+	setUsageHandlers(app)
+	return app
 }
 
 // newLogger returns a console logger on stderr at the given level.

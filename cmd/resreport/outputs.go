@@ -2,8 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/urfave/cli/v2"
+	"go.uber.org/zap"
 
 	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/columnar"
@@ -18,6 +24,7 @@ type outputSpec struct {
 	ParquetDir string // --parquet-dir; "" for none
 	Tables     bool   // cluster_bins.parquet and host_bins.parquet in ParquetDir
 	Samples    bool   // samples.parquet in ParquetDir
+	Dataset    string // a directory replaced as a whole (convert --partition); "" for none
 }
 
 // outputs are the files of one run, created before the scan as one
@@ -25,10 +32,13 @@ type outputSpec struct {
 // written while the logs are read, the rest at the end, and nothing
 // replaces the previous outputs unless the whole run succeeds (commit).
 type outputs struct {
+	ctx  context.Context
 	spec outputSpec
 	set  *output.Set
 
 	html, json, samples, clusterBins, hostBins *output.File
+	dataset                                    *output.Dir
+	flags                                      map[string]string // output name -> the flag that named it
 
 	jw *agg.JSONWriter
 	sw *columnar.SamplesWriter
@@ -36,52 +46,105 @@ type outputs struct {
 }
 
 // openOutputs creates the outputs of spec for a run over hosts; slice is
-// the samples file's time slice (columnar.WithTimeSlices).
-func openOutputs(ctx context.Context, spec outputSpec, hosts []string, slice int64) (_ *outputs, err error) {
-	o := &outputs{spec: spec, set: output.NewSet(ctx)}
+// the samples file's time slice (columnar.WithTimeSlices). Their
+// directories are created and their locks taken here, and outputs that
+// collide are found (output.ErrConflict), before the scan. Errors name the
+// flag of the output (see outputError).
+func openOutputs(ctx context.Context, spec outputSpec, hosts []string, slice int64) (o *outputs, err error) {
+	set := output.NewSet(ctx)
+	o = &outputs{ctx: ctx, spec: spec, set: set, flags: map[string]string{}}
 	defer func() {
 		if err != nil {
-			o.abort() // o, not the nil result
+			set.Abort() // not o.abort: o is nil when returned with err
 		}
 	}()
-	file := func(path string) (*output.File, error) {
+	file := func(flag, path string) (*output.File, error) {
 		if path == "" {
 			return nil, nil
 		}
-		return o.set.File(path)
+		f, err := o.set.File(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", flag, err)
+		}
+		o.flags[f.Name()] = flag
+		return f, nil
 	}
-	if o.html, err = file(spec.HTML); err != nil {
+	pq := func(name string) string { return filepath.Join(spec.ParquetDir, name) }
+	// the Parquet files first: -o or --json equal to one of them is
+	// reported as the later flag's mistake
+	if spec.ParquetDir != "" && spec.Samples {
+		if o.samples, err = file("--parquet-dir", pq("samples.parquet")); err != nil {
+			return nil, err
+		}
+	}
+	if spec.ParquetDir != "" && spec.Tables {
+		if o.clusterBins, err = file("--parquet-dir", pq("cluster_bins.parquet")); err != nil {
+			return nil, err
+		}
+		if o.hostBins, err = file("--parquet-dir", pq("host_bins.parquet")); err != nil {
+			return nil, err
+		}
+	}
+	if spec.Dataset != "" {
+		if o.dataset, err = o.set.Dir(spec.Dataset); err != nil {
+			return nil, fmt.Errorf("--parquet-dir: %w", err)
+		}
+		o.flags[o.dataset.Name()] = "--parquet-dir"
+	}
+	if o.json, err = file("--json", spec.JSON); err != nil {
 		return nil, err
 	}
-	if o.json, err = file(spec.JSON); err != nil {
+	if o.html, err = file("-o", spec.HTML); err != nil {
 		return nil, err
 	}
 	if o.json != nil {
 		o.jw = agg.NewJSONWriter(o.json)
 	}
-	if spec.ParquetDir == "" {
-		return o, nil
-	}
-	if spec.Samples {
-		if o.samples, err = file(filepath.Join(spec.ParquetDir, "samples.parquet")); err != nil {
-			return nil, err
-		}
-		if o.sw, err = columnar.NewSamplesWriter(o.samples, hosts, columnar.WithTimeSlices(slice)); err != nil {
+	if o.samples != nil {
+		if o.sw, err = columnar.NewSamplesWriter(o.samples, hosts, columnar.WithTimeSlices(slice), columnar.WithContext(ctx)); err != nil {
 			return nil, err
 		}
 	}
-	if spec.Tables {
-		if o.clusterBins, err = file(filepath.Join(spec.ParquetDir, "cluster_bins.parquet")); err != nil {
-			return nil, err
-		}
-		if o.hostBins, err = file(filepath.Join(spec.ParquetDir, "host_bins.parquet")); err != nil {
-			return nil, err
-		}
+	if o.hostBins != nil {
 		if o.tw, err = columnar.NewTableWriter(o.hostBins, hosts, agg.HostTableColumns()); err != nil {
 			return nil, err
 		}
 	}
 	return o, nil
+}
+
+// logCleaned logs what the set removed or restored of runs that did not
+// finish (SIGKILL, out of memory).
+func (o *outputs) logCleaned(log *zap.Logger) {
+	for _, msg := range o.set.Cleaned() {
+		log.Info(msg)
+	}
+}
+
+// outputError maps an error of openOutputs: outputs that conflict are a
+// usage error (exit 2), anything else (a lock held by another run, a
+// directory that cannot be created) exit 1.
+func outputError(c *cli.Context, err error) error {
+	if errors.Is(err, output.ErrConflict) {
+		return usage(c, "%v", err)
+	}
+	return cli.Exit(err.Error(), 1)
+}
+
+// checkInput fails when an output would replace the input file at path
+// (info from os.Stat; nil to stat it here): the output is the file, or a
+// directory output holds it.
+func (o *outputs) checkInput(c *cli.Context, path string, info os.FileInfo) error {
+	if info == nil {
+		var err error
+		if info, err = os.Stat(path); err != nil {
+			return nil // reading it will say what is wrong
+		}
+	}
+	if name := o.set.Overlaps(path, info); name != "" {
+		return usage(c, "%s %s would replace the input %s: choose another output", o.flags[name], name, path)
+	}
+	return nil
 }
 
 // hostInOrder writes a host's rows to the outputs with a row per host and
@@ -105,7 +168,12 @@ func (o *outputs) hostInOrder() func(*agg.HostResult) error {
 
 // finish writes what comes at the end (the cluster bins, findings,
 // summary and the HTML page), completes every output and commits the set.
-func (o *outputs) finish(res *agg.Result, summary *agg.Summary, findings []agg.Finding, page *htmlreport.Input) error {
+func (o *outputs) finish(res *agg.Result, summary *agg.Summary, findings []agg.Finding, page *htmlreport.Input) (err error) {
+	defer func() {
+		if err != nil {
+			o.abort()
+		}
+	}()
 	if findings == nil {
 		findings = []agg.Finding{} // "findings": [], not null
 	}
@@ -117,12 +185,14 @@ func (o *outputs) finish(res *agg.Result, summary *agg.Summary, findings []agg.F
 		tasks = append(tasks, o.sw.Close)
 	}
 	if o.tw != nil {
-		tasks = append(tasks, o.tw.Close, func() error { return columnar.WriteTable(o.clusterBins, res.ClusterTable()) })
+		tasks = append(tasks, o.tw.Close, func() error { return columnar.WriteTableContext(o.ctx, o.clusterBins, res.ClusterTable()) })
 	}
 	if o.html != nil {
-		tasks = append(tasks, func() error { return htmlreport.Write(o.html, page) })
+		tasks = append(tasks, func() error { return htmlreport.WriteContext(o.ctx, o.html, page) })
 	}
-	if err := parallel(tasks); err != nil {
+	// after a signal, encoders still running are not waited for: they
+	// stop at their next write, which the set refuses
+	if _, err := await(o.ctx, func() (struct{}, error) { return struct{}{}, parallel(tasks) }); err != nil {
 		return err
 	}
 	for _, f := range []*output.File{o.html, o.json, o.samples, o.clusterBins, o.hostBins} {
@@ -133,7 +203,37 @@ func (o *outputs) finish(res *agg.Result, summary *agg.Summary, findings []agg.F
 			return err
 		}
 	}
+	if o.dataset != nil {
+		if err := o.dataset.Close(); err != nil {
+			return err
+		}
+	}
 	return o.set.Commit()
+}
+
+// await runs f in its own goroutine and returns its results, or ctx's
+// error as soon as ctx is done. It is for work that does not check the
+// context all the way through (merging the workers' aggregates, the
+// findings, encoders between writes): a signal then ends the run within a
+// second. Abandoned work writes only to the outputs, which refuse writes
+// once ctx is done, and ends with the process.
+func await[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := f()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }
 
 // abort drops the outputs: the previous ones stay as they were.

@@ -39,10 +39,10 @@ func commonFlags() []cli.Flag {
 
 func reportFlags() []cli.Flag {
 	return append(append(commonFlags(), thresholdFlags()...),
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: defaultOutput, Usage: "HTML report path", EnvVars: env("output")},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: defaultOutput, Usage: "HTML report path (- for standard output)", EnvVars: env("output")},
 		&cli.StringFlag{Name: "prefix", Usage: "title prefix; also makes the default output PREFIX_resource_report.html", EnvVars: env("prefix")},
 		&cli.StringFlag{Name: "parquet-dir", Usage: "also write samples.parquet, cluster_bins.parquet and host_bins.parquet here", EnvVars: env("parquet-dir")},
-		&cli.StringFlag{Name: "json", Usage: "also write the aggregates as JSON to this file", EnvVars: env("json")},
+		&cli.StringFlag{Name: "json", Usage: "also write the aggregates as JSON to this file (- for standard output)", EnvVars: env("json")},
 		&cli.BoolFlag{Name: "open", Usage: "open the report in a browser when done (Linux, macOS, WSL)", EnvVars: env("open")},
 		&cli.StringSliceFlag{Name: "from-parquet", Usage: "build the report from the samples of one or more 'resreport convert' outputs (or --parquet-dir) instead of LOG_DIR; repeat the flag or separate with commas", EnvVars: env("from-parquet")},
 	)
@@ -51,11 +51,18 @@ func reportFlags() []cli.Flag {
 // reportAction is `resreport report LOG_DIR` (and `resreport LOG_DIR`).
 func reportAction(c *cli.Context) error {
 	out := outputPath(c.String("output"), c.String("prefix"), c.IsSet("output"))
+	if out == "-" && c.Bool("open") {
+		return usage(c, "--open needs a file for -o, not standard output")
+	}
 	o, err := runCommand(c, outputSpec{HTML: out, JSON: c.String("json"), ParquetDir: c.String("parquet-dir"), Tables: true})
 	if err != nil {
 		return err
 	}
-	findings := o.Hosts.findings.Finish(o.Result, o.Hosts.last)
+	defer o.out.abort() // after a failure; nothing once committed
+	findings, err := findingsOf(c, o)
+	if err != nil {
+		return err
+	}
 	page := &htmlreport.Input{
 		Title: reportTitle(c.String("prefix")), Since: c.String("since"), Until: c.String("until"),
 		Result: o.Result, Hosts: o.Hosts.views, Summary: o.Summary, Findings: findings,
@@ -76,26 +83,19 @@ func reportAction(c *cli.Context) error {
 // runCommand runs the pipeline for a command: logger, the input (LOG_DIR,
 // or the samples files of --from-parquet), the outputs of spec (created
 // before the scan, their per-host parts written during it), progress
-// display, parsing and aggregation. It fails with a one-line reason when
-// no input is found or no record is in range; on any failure the outputs
-// are dropped and the previous ones stay. The caller finishes o.out.
+// display, parsing and aggregation. Everything that can be checked before
+// the scan is: the flags (usage errors, exit 2), the outputs against each
+// other and against the inputs. It fails with a one-line reason when no
+// input is found or no record is in range; on any failure the outputs are
+// dropped and the previous ones stay. The caller finishes o.out.
 func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
-	log, err := loggerFromFlags(c)
-	if err != nil {
-		return nil, cli.Exit(err.Error(), 2)
-	}
 	dirs := c.StringSlice("from-parquet")
-	var j *job
-	if len(dirs) > 0 {
-		if c.NArg() != 0 {
-			return nil, cli.Exit("--from-parquet replaces LOG_DIR: give one or the other", 2)
-		}
-		j, err = jobFromFlagsNoDir(c)
-	} else {
-		j, err = jobFromFlags(c)
+	if len(dirs) > 0 && c.NArg() != 0 {
+		return nil, usage(c, "--from-parquet replaces LOG_DIR: give one or the other")
 	}
+	log, j, err := prepare(c, len(dirs) == 0)
 	if err != nil {
-		return nil, cli.Exit(err.Error(), 2)
+		return nil, err
 	}
 	start := time.Now()
 	in, err := planInput(log, j, dirs)
@@ -105,13 +105,17 @@ func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 	spec.Samples = spec.ParquetDir != "" && in.plan != nil && (spec.Samples || spec.Tables)
 	out, err := openOutputs(c.Context, spec, in.hosts(), in.slice)
 	if err != nil {
-		return nil, cli.Exit(err.Error(), 1)
+		return nil, outputError(c, err)
 	}
 	defer func() {
 		if err != nil {
 			out.abort()
 		}
 	}()
+	out.logCleaned(log)
+	if err := in.checkOutputs(c, out); err != nil {
+		return nil, err
+	}
 	j.PerHost = newPerHost(thresholdsFromFlags(c), j.IntervalMS, spec.HTML != "")
 	j.InOrder = out.hostInOrder()
 	if out.sw != nil {
@@ -120,10 +124,12 @@ func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 	if in.plan != nil {
 		hook, stopProgress := startProgress(chooseProgress(c.Bool("quiet"), os.Stderr), os.Stderr, log)
 		j.Progress = hook
-		o, err = runPlan(c.Context, j, in.plan)
+		// merging the workers' aggregates at the end does not check the
+		// context: after a signal it is not waited for (await)
+		o, err = await(c.Context, func() (*outcome, error) { return runPlan(c.Context, j, in.plan) })
 		stopProgress()
 	} else {
-		o, err = runParquet(c.Context, j, dirs, in.parquet)
+		o, err = await(c.Context, func() (*outcome, error) { return runParquet(c.Context, j, dirs, in.parquet) })
 	}
 	if err != nil {
 		return nil, err
@@ -146,6 +152,53 @@ type input struct {
 	plan    *scan.Plan
 	parquet *columnar.ParquetSource
 	slice   int64 // samples.parquet's time slice
+}
+
+// checkOutputs fails when an output would replace an input file.
+func (in *input) checkOutputs(c *cli.Context, out *outputs) error {
+	if in.plan != nil {
+		for _, f := range in.plan.Files {
+			if err := out.checkInput(c, f.Path, f.Info); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, f := range in.parquet.Files() {
+		if err := out.checkInput(c, f.Path, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepare checks a command's flags before anything else is done and
+// returns its logger and job (with LogDir when needDir); its errors are
+// usage errors.
+func prepare(c *cli.Context, needDir bool) (*zap.Logger, *job, error) {
+	if err := checkRanges(c); err != nil {
+		return nil, nil, err
+	}
+	log, err := loggerFromFlags(c)
+	if err != nil {
+		return nil, nil, usage(c, "%v", err)
+	}
+	var j *job
+	if needDir {
+		j, err = jobFromFlags(c)
+	} else {
+		j, err = jobFromFlagsNoDir(c)
+	}
+	if err != nil {
+		return nil, nil, usage(c, "%v", err)
+	}
+	return log, j, nil
+}
+
+// findingsOf finishes the findings of the run's hosts; it does not check
+// the context, so after a signal it is not waited for.
+func findingsOf(c *cli.Context, o *outcome) ([]agg.Finding, error) {
+	return await(c.Context, func() ([]agg.Finding, error) { return o.Hosts.findings.Finish(o.Result, o.Hosts.last), nil })
 }
 
 func (in *input) hosts() []string {
@@ -213,7 +266,7 @@ func loggerFromFlags(c *cli.Context) (*zap.Logger, error) {
 // jobFromFlags builds the pipeline job from the command line.
 func jobFromFlags(c *cli.Context) (*job, error) {
 	if c.NArg() != 1 {
-		return nil, fmt.Errorf("want exactly one LOG_DIR argument, got %d (see --help)", c.NArg())
+		return nil, fmt.Errorf("want exactly one LOG_DIR argument, got %d", c.NArg())
 	}
 	j, err := jobFromFlagsNoDir(c)
 	if err != nil {
@@ -232,9 +285,6 @@ func jobFromFlagsNoDir(c *cli.Context) (*job, error) {
 	interval, err := parseInterval(c.String("interval"))
 	if err != nil {
 		return nil, err
-	}
-	if c.Int("workers") < 0 {
-		return nil, fmt.Errorf("--workers %d: must be positive", c.Int("workers"))
 	}
 	return &job{
 		Pattern: c.String("log-pattern"),

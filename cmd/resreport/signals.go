@@ -15,6 +15,10 @@ var caughtSignal atomic.Int32
 // a second one kills the process as usual.
 func withSignals(parent context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(parent)
+	// A reader of standard output that goes away (| head) makes writes
+	// fail with EPIPE, so the run ends with an error and cleans up,
+	// instead of being killed by SIGPIPE.
+	signal.Ignore(syscall.SIGPIPE)
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {

@@ -40,13 +40,21 @@ func parseRange(since, until string) (int64, int64, error) {
 	return s, u, nil
 }
 
+// maxIntervalMS is the widest bin: 31 days (the bin arithmetic is in
+// microseconds, and a wider bin would hold a month's logs in one point).
+const maxIntervalMS = 31 * 24 * 3600 * 1000
+
 // parseInterval parses --interval: a whole number of milliseconds, as in
-// the reference (60000 = 1 min), or a Go duration such as 10s, 5m, 1h.
+// the reference (60000 = 1 min), or a Go duration such as 10s, 5m, 1h;
+// at most 31 days.
 func parseInterval(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		if n <= 0 {
 			return 0, fmt.Errorf("--interval %s: must be a positive number of milliseconds", s)
+		}
+		if n > maxIntervalMS {
+			return 0, fmt.Errorf("--interval %s: at most 31 days (%d ms)", s, int64(maxIntervalMS))
 		}
 		return n, nil
 	}
@@ -59,6 +67,9 @@ func parseInterval(s string) (int64, error) {
 	}
 	if d%time.Millisecond != 0 {
 		return 0, fmt.Errorf("--interval %s: must be a whole number of milliseconds", s)
+	}
+	if d.Milliseconds() > maxIntervalMS {
+		return 0, fmt.Errorf("--interval %s: at most 31 days (744h)", s)
 	}
 	return d.Milliseconds(), nil
 }

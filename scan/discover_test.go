@@ -1,0 +1,177 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/resreport/resreport/columnar"
+)
+
+// TestDiscoverSpecialFiles: FIFOs, devices and sockets named like logs
+// are reported and skipped, never opened; a FIFO as the log directory is
+// an error at once, not a hang.
+func TestDiscoverSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "10.0.0.1", "logs")
+	writeFile(t, filepath.Join(logs, "resource.log"), []byte(lineAt(1)+"\n"), false)
+	fifo := filepath.Join(logs, "resource.fifo.log")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dev := filepath.Join(logs, "resource.dev.log")
+	if err := os.Symlink("/dev/null", dev); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(logs, "resource.sock.log")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+
+	done := make(chan struct{})
+	var plan *Plan
+	go func() {
+		defer close(done)
+		plan, err = Discover(dir, "resource")
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Discover hangs on special files")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Files) != 1 || plan.Files[0].Path != filepath.Join(logs, "resource.log") {
+		t.Fatalf("files %+v", plan.Files)
+	}
+	for path, kind := range map[string]string{fifo: "FIFO", dev: "character device", sock: "socket"} {
+		found := false
+		for _, w := range plan.Warnings {
+			found = found || strings.Contains(w.Error(), path) && strings.Contains(w.Error(), kind)
+		}
+		if !found {
+			t.Errorf("%s (%s) not reported: %v", path, kind, plan.Warnings)
+		}
+	}
+
+	for _, root := range []string{fifo, "/dev/null"} {
+		if _, err := Discover(root, "resource"); err == nil || !strings.Contains(err.Error(), "not a directory or a regular file") {
+			t.Errorf("Discover(%s): %v", root, err)
+		}
+	}
+}
+
+// onFirstBatch is a Sink that runs f once, on the first batch.
+type onFirstBatch struct {
+	once sync.Once
+	f    func()
+	rows int
+}
+
+func (s *onFirstBatch) Consume(b *columnar.View) error {
+	s.once.Do(s.f)
+	s.rows += b.Len
+	return nil
+}
+
+// bigLog writes n lines to path and returns their bytes.
+func bigLog(t *testing.T, path string, n int) []byte {
+	t.Helper()
+	var text bytes.Buffer
+	for i := 0; i < n; i++ {
+		text.WriteString(lineAt(i) + "\n")
+	}
+	writeFile(t, path, text.Bytes(), false)
+	return text.Bytes()
+}
+
+// TestFileChangedWhileRead: a log truncated while read (logrotate's
+// copytruncate) or replaced by a new file (logrotate's create), and a
+// log replaced by a FIFO after discovery, are reported with what was
+// read: an error in their FileStats, and counts that add up.
+func TestFileChangedWhileRead(t *testing.T) {
+	for _, c := range []struct {
+		name, want string
+		change     func(path string)
+	}{
+		{"copytruncate", "truncated while read", func(path string) { os.Truncate(path, 0) }},
+		{"create", "replaced since discovery", func(path string) {
+			os.Rename(path, path+".1")
+			os.WriteFile(path, []byte(lineAt(1)+"\n"), 0o644)
+		}},
+		{"fifo", "now a named pipe", func(path string) {
+			os.Remove(path)
+			syscall.Mkfifo(path, 0o644)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "resource.log")
+			const lines = 20000 // ~12 MB: more than the reader's 2 MiB buffer
+			bigLog(t, path, lines)
+			plan, err := Discover(dir, "resource")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.name == "fifo" {
+				c.change(path) // before the run opens it
+			}
+			sink := &onFirstBatch{f: func() {
+				if c.name != "fifo" {
+					c.change(path)
+				}
+			}}
+			done := make(chan struct{})
+			var st *Stats
+			go func() {
+				defer close(done)
+				st, err = Run(context.Background(), plan, Options{Workers: 1, Since: NoSince, Until: NoUntil, ShardSize: 1 << 20},
+					func(int) Sink { return sink })
+			}()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("the run hangs")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := st.Files[0]
+			if fs.Err == nil || !strings.Contains(fs.Err.Error(), c.want) {
+				t.Fatalf("file error %v, want %q", fs.Err, c.want)
+			}
+			if fs.Lines >= lines || fs.Lines != fs.Kept+fs.OutOfRange+fs.SkippedTotal() || int64(sink.rows) != fs.Kept {
+				t.Fatalf("counts %+v (sink %d rows), want some of %d lines, adding up", fs.Counts, sink.rows, lines)
+			}
+		})
+	}
+}
+
+// TestHostsDifferingInInvalidBytes: two host directories whose names
+// differ only in bytes that are not UTF-8 stay two hosts, with names
+// that are valid UTF-8 and say which bytes they were.
+func TestHostsDifferingInInvalidBytes(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{"10.0.0.1\xff", "10.0.0.1\xfe", "10.0.0.1\uFFFD", `10.0.0.1\xff`}
+	for _, n := range names {
+		writeFile(t, filepath.Join(dir, n, "logs", "resource.log"), []byte(lineAt(1)+"\n"), false)
+	}
+	plan, err := Discover(dir, "resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`10.0.0.1\\xff`, `10.0.0.1\xfe`, `10.0.0.1\xff`, "10.0.0.1\uFFFD"}
+	if strings.Join(plan.Hosts, " ") != strings.Join(want, " ") {
+		t.Fatalf("hosts %q, want %q", plan.Hosts, want)
+	}
+}
