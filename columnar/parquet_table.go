@@ -58,8 +58,8 @@ type TableWriter struct {
 
 // NewTableWriter starts a table file on w. hosts, when not nil, is the
 // host column's dictionary, which WriteRows's host indexes index; nil
-// makes a file without a host column.
-func NewTableWriter(w io.Writer, hosts []string, cols []TableColumn) (*TableWriter, error) {
+// makes a file without a host column. meta goes into the footer.
+func NewTableWriter(w io.Writer, hosts []string, cols []TableColumn, meta map[string]string) (*TableWriter, error) {
 	seen := map[string]bool{TableColTime: true, TableColHost: hosts != nil}
 	for _, c := range cols {
 		if c.Name == "" || seen[c.Name] {
@@ -67,7 +67,9 @@ func NewTableWriter(w io.Writer, hosts []string, cols []TableColumn) (*TableWrit
 		}
 		seen[c.Name] = true
 	}
-	fw, err := newFileWriter(w, tableSchema(hosts != nil, cols), defaultFileConfig())
+	cfg := defaultFileConfig()
+	cfg.meta = keyValues(meta)
+	fw, err := newFileWriter(w, tableSchema(hosts != nil, cols), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("parquet table: %w", err)
 	}
@@ -186,7 +188,7 @@ func WriteTableContext(ctx context.Context, w io.Writer, t *Table) error {
 			}
 		}
 	}
-	tw, err := NewTableWriter(w, hosts, cols)
+	tw, err := NewTableWriter(w, hosts, cols, t.Meta)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ type Table struct {
 	Time []int64  // bin start, microseconds of naive local time
 	Host []string // nil for tables without a host column
 	Cols []TableCol
+	Meta map[string]string // the file's footer metadata
 }
 
 // TableCol is one nullable value column of a Table.

@@ -107,7 +107,7 @@ func convertHosts(c *cli.Context, log *zap.Logger, j *job, plan *scan.Plan, dir 
 				sub.Files = append(sub.Files, f)
 			}
 		}
-		parts := &partitioner{ctx: c.Context, dir: dir, host: name}
+		parts := &partitioner{ctx: c.Context, dir: dir, host: name, meta: fileMetadata(j, j.LogDir)}
 		j.Samples = parts.writeRecords
 		o, err := await(c.Context, func() (*outcome, error) { return runPlan(c.Context, j, &sub) })
 		if c.Context.Err() != nil {
@@ -153,6 +153,7 @@ type partitioner struct {
 	ctx   context.Context
 	dir   *os.Root
 	host  string
+	meta  map[string]string // the run's file metadata
 	files map[string]*partFile // by date
 }
 
@@ -262,7 +263,7 @@ func (p *partitioner) file(date string) (*partFile, error) {
 		return nil, err
 	}
 	sw, err := columnar.NewSamplesWriter(output.NewWriter(p.ctx, f), nil,
-		columnar.WithContext(p.ctx), columnar.WithMetadata(columnar.MetadataHost, p.host))
+		columnar.WithContext(p.ctx), columnar.WithFileMetadata(p.meta), columnar.WithMetadata(columnar.MetadataHost, p.host))
 	if err != nil {
 		f.Close()
 		return nil, err

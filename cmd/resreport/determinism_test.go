@@ -92,3 +92,49 @@ func TestSamplesPruneByTime(t *testing.T) {
 		t.Fatalf("%d row groups, a one-hour filter touches %d: want at most a quarter", len(spans), worst)
 	}
 }
+
+// TestParquetMetadata checks the footer metadata of every Parquet file of
+// a report: tool and schema version, bin width, time range and input, so
+// that files of different runs (1-minute and 10-minute bins) can be told
+// apart; samples.parquet also names its time slice.
+func TestParquetMetadata(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(repoRoot, "testdata", "logs", "layout1")
+	pq := filepath.Join(tmp, "pq")
+	if code := runCLI(t, "report", logs, "-q", "--interval", "10m", "--since", "2026-05-06T23:45:00",
+		"-o", filepath.Join(tmp, "r.html"), "--parquet-dir", pq); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, name := range []string{"samples.parquet", "cluster_bins.parquet", "host_bins.parquet"} {
+		data, err := os.ReadFile(filepath.Join(pq, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, kv := range f.Metadata().KeyValueMetadata {
+			got[kv.Key] = kv.Value
+		}
+		want := map[string]string{
+			"resreport.schema_version": "2", "resreport.interval_ms": "600000",
+			"resreport.since": "2026-05-06T23:45:00", "resreport.until": "", "resreport.log_dir": logs,
+		}
+		if name == "samples.parquet" {
+			want["resreport.row_group_slice_ms"] = got["resreport.row_group_slice_ms"]
+			if v := got["resreport.row_group_slice_ms"]; v == "" || v == "0" {
+				t.Errorf("%s: no time slice in the metadata", name)
+			}
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %s = %q, want %q", name, k, got[k], v)
+			}
+		}
+		if got["resreport.version"] == "" {
+			t.Errorf("%s: no resreport.version", name)
+		}
+	}
+}

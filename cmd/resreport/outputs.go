@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 
 	"github.com/urfave/cli/v2"
@@ -25,6 +27,11 @@ type outputSpec struct {
 	Tables     bool   // cluster_bins.parquet and host_bins.parquet in ParquetDir
 	Samples    bool   // samples.parquet in ParquetDir
 	Dataset    string // a directory replaced as a whole (convert --partition); "" for none
+
+	// Meta goes into every Parquet file's footer (and the Arrow stream's
+	// schema): the tool and schema version, the bin width, the time range
+	// and the input (see fileMetadata).
+	Meta map[string]string
 }
 
 // outputs are the files of one run, created before the scan as one
@@ -101,12 +108,15 @@ func openOutputs(ctx context.Context, spec outputSpec, hosts []string, slice int
 		o.jw = agg.NewJSONWriter(o.json)
 	}
 	if o.samples != nil {
-		if o.sw, err = columnar.NewSamplesWriter(o.samples, hosts, columnar.WithTimeSlices(slice), columnar.WithContext(ctx)); err != nil {
+		meta := maps.Clone(spec.Meta)
+		meta[columnar.MetadataSliceMS] = strconv.FormatInt(slice/1000, 10)
+		if o.sw, err = columnar.NewSamplesWriter(o.samples, hosts, columnar.WithTimeSlices(slice), columnar.WithContext(ctx),
+			columnar.WithFileMetadata(meta)); err != nil {
 			return nil, err
 		}
 	}
 	if o.hostBins != nil {
-		if o.tw, err = columnar.NewTableWriter(o.hostBins, hosts, agg.HostTableColumns()); err != nil {
+		if o.tw, err = columnar.NewTableWriter(o.hostBins, hosts, agg.HostTableColumns(), spec.Meta); err != nil {
 			return nil, err
 		}
 	}
@@ -185,7 +195,11 @@ func (o *outputs) finish(res *agg.Result, summary *agg.Summary, findings []agg.F
 		tasks = append(tasks, o.sw.Close)
 	}
 	if o.tw != nil {
-		tasks = append(tasks, o.tw.Close, func() error { return columnar.WriteTableContext(o.ctx, o.clusterBins, res.ClusterTable()) })
+		tasks = append(tasks, o.tw.Close, func() error {
+			t := res.ClusterTable()
+			t.Meta = o.spec.Meta
+			return columnar.WriteTableContext(o.ctx, o.clusterBins, t)
+		})
 	}
 	if o.html != nil {
 		tasks = append(tasks, func() error { return htmlreport.WriteContext(o.ctx, o.html, page) })
@@ -293,4 +307,16 @@ func (p *perHost) host(h *agg.HostResult) error {
 		p.views = append(p.views, v)
 	}
 	return nil
+}
+
+// fileMetadata is what every Parquet file of a run records of it.
+func fileMetadata(j *job, input string) map[string]string {
+	return map[string]string{
+		columnar.MetadataVersion:       buildVersion(),
+		columnar.MetadataSchemaVersion: strconv.Itoa(columnar.SchemaVersion),
+		columnar.MetadataIntervalMS:    strconv.FormatInt(j.IntervalMS, 10),
+		columnar.MetadataSince:         j.SinceText,
+		columnar.MetadataUntil:         j.UntilText,
+		columnar.MetadataLogDir:        input,
+	}
 }

@@ -103,6 +103,7 @@ func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 		return nil, cli.Exit(err.Error(), 1)
 	}
 	spec.Samples = spec.ParquetDir != "" && in.plan != nil && (spec.Samples || spec.Tables)
+	spec.Meta = fileMetadata(j, in.name(j, dirs))
 	out, err := openOutputs(c.Context, spec, in.hosts(), in.slice)
 	if err != nil {
 		return nil, outputError(c, err)
@@ -199,6 +200,15 @@ func prepare(c *cli.Context, needDir bool) (*zap.Logger, *job, error) {
 // the context, so after a signal it is not waited for.
 func findingsOf(c *cli.Context, o *outcome) ([]agg.Finding, error) {
 	return await(c.Context, func() ([]agg.Finding, error) { return o.Hosts.findings.Finish(o.Result, o.Hosts.last), nil })
+}
+
+// name is the input as the files' metadata record it: LOG_DIR or the
+// --from-parquet directories.
+func (in *input) name(j *job, dirs []string) string {
+	if in.plan != nil {
+		return j.LogDir
+	}
+	return strings.Join(dirs, ",")
 }
 
 func (in *input) hosts() []string {
