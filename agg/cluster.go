@@ -2,6 +2,7 @@ package agg
 
 import (
 	"math"
+	"math/big"
 	"sort"
 	"sync"
 
@@ -16,13 +17,29 @@ type cluster struct {
 	mu     sync.Mutex
 	binOf  binMap
 	start  []int64
-	hosts  []int32 // per bin: hosts with records
-	cnt    []int64 // bin × len(gaugeCols) + gauge
-	sum    []exactSum
-	max    []float64
-	min    []float64
+	hosts  []int32  // per bin: hosts with records
+	cells  [][]cell // blocks of clusterBlock bins × len(gaugeCols) gauges
+	over   map[int]*big.Int // sums (by cell number) that outgrew 128 bits
 	ocSum  [][NumOC]exactSum // per bin: sum of the hosts' deltas
 	ocHost []int32           // per bin: hosts with a delta
+}
+
+// cell is one gauge of one bin; a bin's cells are next to each other, as
+// a host's bin is folded in gauge by gauge.
+type cell struct {
+	cnt      int64
+	sum      fixed128 // exact; see over
+	max, min float64
+}
+
+// clusterBlock is the number of bins per block of cells.
+const clusterBlock = 64
+
+// row returns the cells of bin g, and the number of its first.
+func (c *cluster) row(g int) ([]cell, int) {
+	n := len(gaugeCols)
+	i := (g % clusterBlock) * n
+	return c.cells[g/clusterBlock][i : i+n], g * n
 }
 
 func newCluster(interval int64) *cluster { return &cluster{binOf: newBinMap(interval)} }
@@ -38,35 +55,37 @@ func (c *cluster) bin(start int64) int {
 	c.hosts = append(c.hosts, 0)
 	c.ocSum = append(c.ocSum, [NumOC]exactSum{})
 	c.ocHost = append(c.ocHost, 0)
-	n := len(gaugeCols)
-	c.cnt = append(c.cnt, make([]int64, n)...)
-	c.sum = append(c.sum, make([]exactSum, n)...)
-	for range n {
-		c.max = append(c.max, math.Inf(-1))
-		c.min = append(c.min, math.Inf(1))
+	if i%clusterBlock == 0 {
+		blk := make([]cell, clusterBlock*len(gaugeCols))
+		for k := range blk {
+			blk[k].max, blk[k].min = math.Inf(-1), math.Inf(1)
+		}
+		c.cells = append(c.cells, blk)
 	}
 	return i
 }
 
 // addHost folds a finished host's bins and counter deltas in.
 func (c *cluster) addHost(hb *hostBins, hr *HostResult) {
-	n := len(gaugeCols)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, start := range hb.start {
 		g := c.bin(start)
 		c.hosts[g]++
-		blk, off := hb.stats.at(i, 0)
-		for j := 0; j < n; j++ {
+		blk, off := hb.stats[i].b, hb.stats[i].off
+		row, k0 := c.row(g)
+		for j := range row {
 			cnt := blk.cnt[off+j]
 			if cnt == 0 {
 				continue
 			}
-			k := g*n + j
-			c.cnt[k] += int64(cnt)
-			c.sum[k].add(blk.sum[off+j])
-			c.max[k] = max(c.max[k], blk.max[off+j])
-			c.min[k] = min(c.min[k], blk.min[off+j])
+			e := &row[j]
+			e.cnt += int64(cnt)
+			e.max, e.min = max(e.max, blk.max[off+j]), min(e.min, blk.min[off+j])
+			if t, ok := fixedTerm(blk.sum[off+j]); ok && c.over == nil && e.sum.add(t) {
+				continue
+			}
+			c.addBig(e, k0+j, blk.sum[off+j])
 		}
 		if math.IsNaN(hr.OCDelta[0][i]) {
 			continue
@@ -78,6 +97,31 @@ func (c *cluster) addHost(hb *hostBins, hr *HostResult) {
 	}
 }
 
+// addBig adds x to the sum of cell e (number k) past 128 bits, or once
+// some sum has outgrown them (then every add checks the map).
+func (c *cluster) addBig(e *cell, k int, x float64) {
+	if c.over == nil {
+		c.over = map[int]*big.Int{}
+	}
+	b := c.over[k]
+	if b == nil {
+		if t, ok := fixedTerm(x); ok && e.sum.add(t) {
+			return
+		}
+		b = e.sum.bigInt()
+		c.over[k] = b
+	}
+	b.Add(b, bigTerm(x))
+}
+
+// sumOf returns the sum of cell e (number k), rounded to float64.
+func (c *cluster) sumOf(e *cell, k int) float64 {
+	if b := c.over[k]; b != nil {
+		return bigFloat(b)
+	}
+	return e.sum.float()
+}
+
 // result returns the cluster statistics, bins in time order.
 func (c *cluster) result(interval int64) *Result {
 	nb := len(c.start)
@@ -87,7 +131,6 @@ func (c *cluster) result(interval int64) *Result {
 	}
 	sort.Slice(order, func(a, b int) bool { return c.start[order[a]] < c.start[order[b]] })
 	r := &Result{Interval: interval, Bins: make([]int64, nb), HostCount: make([]int, nb), OCHosts: make([]int, nb)}
-	n := len(gaugeCols)
 	r.Gauges = make([]MinMaxAvg, len(columnar.Metrics)) // empty for counters
 	for _, m := range gaugeCols {
 		r.Gauges[m] = MinMaxAvg{Avg: nanSeries(nb), Max: nanSeries(nb), Min: nanSeries(nb)}
@@ -99,14 +142,15 @@ func (c *cluster) result(interval int64) *Result {
 	for g, l := range order {
 		r.Bins[g] = c.start[l]
 		r.HostCount[g] = int(c.hosts[l])
+		row, k0 := c.row(l)
 		for j, m := range gaugeCols {
-			k := l*n + j
-			if c.cnt[k] == 0 {
+			e := &row[j]
+			if e.cnt == 0 {
 				continue
 			}
 			s := &r.Gauges[m]
-			s.Avg[g] = c.sum[k].Float() / float64(c.cnt[k])
-			s.Max[g], s.Min[g] = c.max[k], c.min[k]
+			s.Avg[g] = c.sumOf(e, k0+j) / float64(e.cnt)
+			s.Max[g], s.Min[g] = e.max, e.min
 		}
 		c.ocResult(r, g, l)
 	}

@@ -77,6 +77,34 @@ func exactTruncSum(xs []float64) float64 {
 	return math.Ldexp(f, -fracBits)
 }
 
+// TestClusterSumOrderFree adds the same terms to a cluster sum in random
+// orders, up to and past 128 bits: always the exact sum.
+func TestClusterSumOrderFree(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for iter := range 200 {
+		xs := make([]float64, 1+r.IntN(100))
+		for i := range xs {
+			xs[i] = float64(r.Int64N(1<<52)) * math.Pow(2, float64(r.IntN(20)-10))
+			if iter%4 == 0 {
+				xs[i] = math.Ldexp(r.Float64(), 61) // sums beyond 128 bits
+			}
+		}
+		want := exactTruncSum(xs)
+		for range 3 {
+			c := &cluster{}
+			var e cell
+			for _, p := range r.Perm(len(xs)) {
+				if t, ok := fixedTerm(xs[p]); !ok || c.over != nil || !e.sum.add(t) {
+					c.addBig(&e, 0, xs[p])
+				}
+			}
+			if got := c.sumOf(&e, 0); got != want {
+				t.Fatalf("iter %d: %v, want %v", iter, got, want)
+			}
+		}
+	}
+}
+
 func TestExactSumInts(t *testing.T) {
 	var s exactSum
 	s.addInt(math.MaxInt64)

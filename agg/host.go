@@ -32,17 +32,30 @@ type hostBins struct {
 	start   []int64
 	samples []int64
 	spans   []sampleSpan
-	stats   statVec // bin × len(gaugeCols)
+	stats   []statLoc // per bin: its statistics of every gauge
 	oc      []ocLast
 	pods    []string
+
+	merged statVec // the bins that several units hold, merged
+}
+
+// statLoc is where a bin's statistics of every gauge are: in the slot of
+// the one unit that holds the bin (most bins), or merged.
+type statLoc struct {
+	b   *statBlock
+	off int
 }
 
 // combineHost merges host h's slots of the partials of its units, given
 // in unit order: statistics of a bin are folded in unit order, so the
-// result does not depend on which worker read which unit.
-func combineHost(h int32, parts []*Partial) *hostBins {
+// result does not depend on which worker read which unit. A bin that one
+// unit holds keeps its statistics in that unit's partial (valid while the
+// partials are); the few that several units hold (at their boundaries)
+// are merged into merged, emptied first (its blocks are reused).
+func combineHost(h int32, parts []*Partial, merged statVec) *hostBins {
 	refs := hostRefs(h, parts)
-	hb := &hostBins{stats: newStatVec(len(gaugeCols))}
+	merged.reset()
+	hb := &hostBins{merged: merged}
 	i := -1
 	for k, ref := range refs {
 		q := parts[ref.part]
@@ -52,11 +65,21 @@ func combineHost(h int32, parts []*Partial) *hostBins {
 			hb.samples = append(hb.samples, 0)
 			hb.spans = append(hb.spans, emptySpan())
 			hb.oc = append(hb.oc, ocLast{})
-			hb.stats.add()
+			b, off := q.stats.at(int(ref.slot), 0)
+			hb.stats = append(hb.stats, statLoc{b, off})
+		} else {
+			if k == 1 || refs[k-2].bin != ref.bin { // the bin's second unit: move it to merged
+				m := hb.merged.slots
+				hb.merged.add()
+				p := parts[refs[k-1].part]
+				hb.merged.mergeSlot(m, &p.stats, int(refs[k-1].slot))
+				b, off := hb.merged.at(m, 0)
+				hb.stats[i] = statLoc{b, off}
+			}
+			hb.stats[i].b.merge(hb.stats[i].off, q.stats.width, &q.stats, int(ref.slot))
 		}
 		hb.samples[i] += q.slotSamples[ref.slot]
 		hb.spans[i].merge(&q.slotTime[ref.slot])
-		hb.stats.mergeSlot(i, &q.stats, int(ref.slot))
 		if src := &q.oc[ref.slot]; src.has && hb.oc[i].newer(src.ts, &src.vals) {
 			hb.oc[i] = *src
 		}
@@ -94,7 +117,7 @@ func (hb *hostBins) result(name string, index int32) *HostResult {
 		v := vals[3*n*j : 3*n*(j+1)]
 		m := MinMaxAvg{Avg: v[:n:n], Max: v[n : 2*n : 2*n], Min: v[2*n:]}
 		for i := 0; i < n; i++ {
-			m.Avg[i], m.Max[i], m.Min[i] = hb.stats.stats(i, hostGauge[j])
+			m.Avg[i], m.Max[i], m.Min[i] = hb.stats[i].b.stats(hb.stats[i].off + hostGauge[j])
 		}
 		hr.Metrics[j] = m
 	}

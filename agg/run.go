@@ -126,13 +126,14 @@ func Run(ctx context.Context, src columnar.Source, o RunOptions) (*Result, error
 // combiner tracks the units of each host and combines a host when its
 // last unit is done.
 type combiner struct {
-	binner  *Binner
-	hosts   []string
-	units   []columnar.Unit
-	opts    *RunOptions
-	cluster *cluster
-	seq     *sequencer
-	pool    sync.Pool // *Partial
+	binner    *Binner
+	hosts     []string
+	units     []columnar.Unit
+	opts      *RunOptions
+	cluster   *cluster
+	seq       *sequencer
+	pool      sync.Pool // *Partial
+	statsPool sync.Pool // *statVec, of the hosts being combined
 
 	mu      sync.Mutex
 	pending []int32          // per host: units not done
@@ -224,9 +225,15 @@ func (c *combiner) finishHost(h int32) error {
 	}
 	var hr *HostResult
 	if len(parts) > 0 {
-		hb := combineHost(h, parts)
+		stats, _ := c.statsPool.Get().(*statVec)
+		if stats == nil {
+			stats = &statVec{width: len(gaugeCols)}
+		}
+		hb := combineHost(h, parts, *stats)
 		hr = hb.result(c.hosts[h], h)
 		c.cluster.addHost(hb, hr)
+		*stats = hb.merged
+		c.statsPool.Put(stats)
 	}
 	c.mu.Lock()
 	var free []*Partial

@@ -103,3 +103,24 @@ func (s *statVec) stats(k, j int) (avg, max, min float64) {
 	}
 	return b.sum[i] / float64(b.cnt[i]), b.max[i], b.min[i]
 }
+
+// merge folds every metric of slot l of o into the width metrics of b from
+// offset off.
+func (b *statBlock) merge(off, width int, o *statVec, l int) {
+	ob, oi := o.at(l, 0)
+	for j := 0; j < width; j++ {
+		if c := ob.cnt[oi+j]; c != 0 {
+			b.fold(off+j, c, ob.sum[oi+j], ob.max[oi+j], ob.min[oi+j])
+		}
+	}
+}
+
+// stats returns the average, max and min of element i; NaN when it has
+// no value.
+func (b *statBlock) stats(i int) (avg, max, min float64) {
+	if b.cnt[i] == 0 {
+		nan := math.NaN()
+		return nan, nan, nan
+	}
+	return b.sum[i] / float64(b.cnt[i]), b.max[i], b.min[i]
+}

@@ -194,10 +194,7 @@ func (w *fileWriter) writeRows(n int, fill chunkFunc) error {
 		}
 		lo = hi
 		if w.cur.rows == w.rgRows {
-			if err := w.flush(w.cur); err != nil {
-				return err
-			}
-			if w.cur, err = w.newRowGroup(); err != nil {
+			if err := w.flush(w.cur); err != nil { // empties w.cur for the next row group
 				return err
 			}
 		}
