@@ -17,9 +17,9 @@ type cluster struct {
 	mu     sync.Mutex
 	binOf  binMap
 	start  []int64
-	hosts  []int32  // per bin: hosts with records
-	cells  [][]cell // blocks of clusterBlock bins × len(gaugeCols) gauges
-	over   map[int]*big.Int // sums (by cell number) that outgrew 128 bits
+	hosts  []int32           // per bin: hosts with records
+	cells  [][]cell          // blocks of clusterBlock bins × len(gaugeCols) gauges
+	over   map[int]*big.Int  // sums (by cell number) that outgrew 128 bits
 	ocSum  [][NumOC]exactSum // per bin: sum of the hosts' deltas
 	ocHost []int32           // per bin: hosts with a delta
 }

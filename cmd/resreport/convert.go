@@ -153,7 +153,7 @@ type partitioner struct {
 	ctx   context.Context
 	dir   *os.Root
 	host  string
-	meta  map[string]string // the run's file metadata
+	meta  map[string]string    // the run's file metadata
 	files map[string]*partFile // by date
 }
 
