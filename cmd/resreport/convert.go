@@ -24,17 +24,26 @@ import (
 func convertCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "convert",
-		Usage:     "write the samples as Parquet only: DIR/samples.parquet, or Hive-partitioned DIR/date=…/host=…/part-00000.parquet",
+		Usage:     "write the samples only: DIR/samples.parquet, Hive-partitioned DIR/date=…/host=…/part-00000.parquet, or an Arrow IPC stream (--format arrow -o FILE|-)",
 		ArgsUsage: "LOG_DIR",
 		Flags: append(commonFlags(),
-			&cli.StringFlag{Name: "parquet-dir", Usage: "output directory (required)", EnvVars: env("parquet-dir")},
+			&cli.StringFlag{Name: "parquet-dir", Usage: "output directory (required for --format parquet)", EnvVars: env("parquet-dir")},
 			&cli.BoolFlag{Name: "partition", Usage: "Hive-partition by date= and host= (readable as one table by DuckDB, Spark, Trino); replaces DIR as a whole", EnvVars: env("partition")},
+			&cli.StringFlag{Name: "format", Value: "parquet", Usage: "parquet, or arrow: an Arrow IPC stream (pyarrow, polars, DuckDB read it without a copy) to -o", EnvVars: env("format")},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the Arrow stream's file, or - for standard output (--format arrow)", EnvVars: env("output")},
 		),
 		Action: convertAction,
 	}
 }
 
 func convertAction(c *cli.Context) error {
+	switch c.String("format") {
+	case "parquet":
+	case "arrow":
+		return convertArrow(c)
+	default:
+		return usage(c, "--format %q: want parquet or arrow", c.String("format"))
+	}
 	dir := c.String("parquet-dir")
 	if dir == "" {
 		return usage(c, "convert needs --parquet-dir DIR")
@@ -91,6 +100,28 @@ func convertAction(c *cli.Context) error {
 		return cli.Exit(fmt.Sprintf("--strict: %d hosts had skipped lines or unreadable files, %d unreadable paths", failed, len(plan.Warnings)), 1)
 	}
 	return nil
+}
+
+// convertArrow is `convert --format arrow -o FILE|-`: the samples as an
+// Arrow IPC stream, in the order they are read (host by host).
+func convertArrow(c *cli.Context) error {
+	path := c.String("output")
+	if path == "" {
+		return usage(c, "convert --format arrow needs -o FILE (or - for standard output)")
+	}
+	if c.String("parquet-dir") != "" || c.Bool("partition") {
+		return usage(c, "convert --format arrow writes -o, not --parquet-dir")
+	}
+	o, err := runCommand(c, outputSpec{Arrow: path})
+	if err != nil {
+		return err
+	}
+	defer o.out.abort() // after a failure; nothing once committed
+	if err := o.out.finish(o.Result, o.Summary, nil, nil); err != nil {
+		return err
+	}
+	o.log.Info("wrote", zap.String("path", path))
+	return strictCheck(c, o)
 }
 
 // convertHosts writes the partitions of every host of plan under dir, one

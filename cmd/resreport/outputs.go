@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow"
 	"maps"
 	"os"
 	"path/filepath"
@@ -27,6 +29,7 @@ type outputSpec struct {
 	Tables     bool   // cluster_bins.parquet and host_bins.parquet in ParquetDir
 	Samples    bool   // samples.parquet in ParquetDir
 	Dataset    string // a directory replaced as a whole (convert --partition); "" for none
+	Arrow      string // the samples as an Arrow IPC stream (convert --format arrow); "" for none
 
 	// Meta goes into every Parquet file's footer (and the Arrow stream's
 	// schema): the tool and schema version, the bin width, the time range
@@ -47,9 +50,12 @@ type outputs struct {
 	dataset                                    *output.Dir
 	flags                                      map[string]string // output name -> the flag that named it
 
+	arrow *output.File
+
 	jw *agg.JSONWriter
 	sw *columnar.SamplesWriter
 	tw *columnar.TableWriter
+	aw *columnar.ArrowStreamWriter
 }
 
 // openOutputs creates the outputs of spec for a run over hosts; slice is
@@ -100,6 +106,12 @@ func openOutputs(ctx context.Context, spec outputSpec, hosts []string, slice int
 	}
 	if o.json, err = file("--json", spec.JSON); err != nil {
 		return nil, err
+	}
+	if o.arrow, err = file("-o", spec.Arrow); err != nil {
+		return nil, err
+	}
+	if o.arrow != nil {
+		o.aw = columnar.NewArrowStreamWriter(o.arrow, spec.Meta)
 	}
 	if o.html, err = file("-o", spec.HTML); err != nil {
 		return nil, err
@@ -157,6 +169,18 @@ func (o *outputs) checkInput(c *cli.Context, path string, info os.FileInfo) erro
 	return nil
 }
 
+// samplesSink returns the consumer of the run's record batches
+// (agg.RunOptions.Samples): the samples file, the Arrow stream, or nil.
+func (o *outputs) samplesSink() func([]arrow.RecordBatch) error {
+	switch {
+	case o.sw != nil:
+		return o.sw.WriteRecords
+	case o.aw != nil:
+		return o.aw.WriteRecords
+	}
+	return nil
+}
+
 // hostInOrder writes a host's rows to the outputs with a row per host and
 // bin; nil when there is none.
 func (o *outputs) hostInOrder() func(*agg.HostResult) error {
@@ -194,6 +218,9 @@ func (o *outputs) finish(res *agg.Result, summary *agg.Summary, findings []agg.F
 	if o.sw != nil {
 		tasks = append(tasks, o.sw.Close)
 	}
+	if o.aw != nil {
+		tasks = append(tasks, o.aw.Close)
+	}
 	if o.tw != nil {
 		tasks = append(tasks, o.tw.Close, func() error {
 			t := res.ClusterTable()
@@ -209,7 +236,7 @@ func (o *outputs) finish(res *agg.Result, summary *agg.Summary, findings []agg.F
 	if _, err := await(o.ctx, func() (struct{}, error) { return struct{}{}, parallel(tasks) }); err != nil {
 		return err
 	}
-	for _, f := range []*output.File{o.html, o.json, o.samples, o.clusterBins, o.hostBins} {
+	for _, f := range []*output.File{o.html, o.json, o.samples, o.clusterBins, o.hostBins, o.arrow} {
 		if f == nil {
 			continue
 		}

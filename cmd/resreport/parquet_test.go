@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -108,4 +111,90 @@ func TestParquetOutputs(t *testing.T) {
 		t.Fatalf("host_bins.parquet %d rows, %d host bins", hb.NumRows(), hostRows)
 	}
 	intCols(hb, "records", "oc_mem_hit_delta", "oc_miss_delta")
+}
+
+// TestConvertArrowStream converts logs to an Arrow IPC stream (to a file
+// and to standard output), reads it back with arrow-go's ipc reader and
+// compares every row with samples.parquet of the same logs (the two are in
+// different row orders: the stream as read, the file time-sliced).
+func TestConvertArrowStream(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(repoRoot, "testdata", "logs", "layout1")
+	stream := filepath.Join(tmp, "s.arrows")
+	if code := runCLI(t, "convert", logs, "-q", "--format", "arrow", "-o", stream); code != 0 {
+		t.Fatalf("convert --format arrow: exit %d", code)
+	}
+	if code := runCLI(t, "convert", logs, "-q", "--parquet-dir", filepath.Join(tmp, "pq")); code != 0 {
+		t.Fatalf("convert: exit %d", code)
+	}
+	rowsOf := func(tbl arrow.Table) map[string]int {
+		out := map[string]int{}
+		for r := 0; r < int(tbl.NumRows()); r++ {
+			var key []string
+			for c := 0; c < int(tbl.NumCols()); c++ {
+				key = append(key, fmt.Sprint(cellAt(tbl.Column(c), r)))
+			}
+			out[strings.Join(key, "|")]++
+		}
+		return out
+	}
+	f, err := os.Open(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := ipc.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Release()
+	if v, _ := rd.Schema().Metadata().GetValue("resreport.schema_version"); v != "2" {
+		t.Errorf("stream metadata: schema_version %q", v)
+	}
+	var recs []arrow.RecordBatch
+	for rd.Next() {
+		r := rd.RecordBatch()
+		r.Retain()
+		recs = append(recs, r)
+	}
+	if err := rd.Err(); err != nil {
+		t.Fatal(err)
+	}
+	got := rowsOf(array.NewTableFromRecords(rd.Schema(), recs))
+	want := rowsOf(readParquet(t, filepath.Join(tmp, "pq", "samples.parquet")))
+	if len(got) == 0 || len(got) != len(want) {
+		t.Fatalf("%d distinct rows in the stream, %d in samples.parquet", len(got), len(want))
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Fatalf("row %s: %d in the stream, %d in samples.parquet", k, got[k], n)
+		}
+	}
+}
+
+// cellAt returns row r of a chunked column as a comparable value.
+func cellAt(col *arrow.Column, r int) any {
+	for _, ch := range col.Data().Chunks() {
+		if r >= ch.Len() {
+			r -= ch.Len()
+			continue
+		}
+		if ch.IsNull(r) {
+			return nil
+		}
+		switch a := ch.(type) {
+		case *array.Dictionary:
+			return a.Dictionary().(*array.String).Value(a.GetValueIndex(r))
+		case *array.String:
+			return a.Value(r)
+		case *array.Int64:
+			return a.Value(r)
+		case *array.Float64:
+			return a.Value(r)
+		case *array.Timestamp:
+			return int64(a.Value(r))
+		}
+		return fmt.Sprint(ch.ValueStr(r))
+	}
+	return nil
 }

@@ -119,9 +119,7 @@ func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 	}
 	j.PerHost = newPerHost(thresholdsFromFlags(c), j.IntervalMS, spec.HTML != "")
 	j.InOrder = out.hostInOrder()
-	if out.sw != nil {
-		j.Samples = out.sw.WriteRecords
-	}
+	j.Samples = out.samplesSink()
 	if in.plan != nil {
 		hook, stopProgress := startProgress(chooseProgress(c.Bool("quiet"), os.Stderr), os.Stderr, log)
 		j.Progress = hook
