@@ -27,6 +27,9 @@ func genCommand() *cli.Command {
 			&cli.IntSliceFlag{Name: "groups", Value: cli.NewIntSlice(25), Usage: "worker versions by group count (21, 22, 24, 25), assigned to hosts in turn"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed; the same seed gives the same bytes"},
 			&cli.StringFlag{Name: "out", Usage: "output directory (required)"},
+			&cli.BoolFlag{Name: "realistic", Usage: "production-like values: large growing counters, slowly moving gauges, 4-decimal rates (the benchmarks' data)"},
+			&cli.BoolFlag{Name: "noise", Usage: "ordinary noise: ETCD/OBS success rates below 1.0 in 0.5% of samples, short thread-pool queues in 2%"},
+			&cli.BoolFlag{Name: "no-trailing-pipe", Usage: "lines without the trailing ' |' (the reference script's docstring format)"},
 		},
 		Action: genAction,
 	}
@@ -44,6 +47,10 @@ func genAction(c *cli.Context) error {
 		Hosts: c.Int("hosts"), LinesPerHost: c.Int("lines-per-host"), Start: time.UnixMicro(start).UTC(),
 		Period: c.Duration("period"), Layout: c.Int("layout"), Gzip: c.Bool("gzip"), RotateLines: c.Int("rotate-lines"),
 		Groups: c.IntSlice("groups"), Seed: c.Uint64("seed"),
+		Realistic: c.Bool("realistic"), NoTrailingPipe: c.Bool("no-trailing-pipe"),
+	}
+	if c.Bool("noise") {
+		o.Noise = loggen.Noise{SuccessDips: 0.005, QueueBlips: 0.02}
 	}
 	t0 := time.Now()
 	st, err := loggen.Generate(c.String("out"), o)
@@ -68,12 +75,13 @@ func demoCommand() *cli.Command {
 }
 
 // demoOptions is the demo data set: a day's evening of 12 hosts at 10 s,
-// with a leak, a queue build-up, an ETCD outage, a restart and a host
-// that goes silent.
+// with production-like values and noise, a leak, a queue build-up, an
+// ETCD outage, a restart and a host that goes silent.
 func demoOptions() loggen.Options {
 	return loggen.Options{
 		Hosts: 12, LinesPerHost: 2160, Start: time.Date(2026, 5, 6, 18, 0, 0, 0, time.UTC), Period: 10 * time.Second,
 		Layout: 1, Gzip: true, RotateLines: 1000, Groups: []int{22, 24, 25}, Seed: 42,
+		Realistic: true, Noise: loggen.Noise{SuccessDips: 0.005, QueueBlips: 0.02},
 		Anomalies: []loggen.Anomaly{
 			{Kind: loggen.Leak, Host: 2, From: 600},
 			{Kind: loggen.QueueBuildUp, Host: 5, From: 1200, Records: 90},
