@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"runtime"
 	"testing"
@@ -46,15 +47,29 @@ func BenchmarkParseLine25(b *testing.B) { benchParse(b, 25) }
 // benchmarks process per op, whatever the batch size.
 const benchRows = 16384
 
-// parsedBatches parses n lines into full batches.
+// benchHosts is the number of hosts of the Kernels and ParquetWrite
+// benchmarks' rows (host by host, a run of rows each).
+const benchHosts = 16
+
+// benchHostNames is the host table of the Kernels and ParquetWrite rows.
+func benchHostNames() []string {
+	names := make([]string, benchHosts)
+	for i := range names {
+		names[i] = fmt.Sprintf("10.0.0.%d", i+1)
+	}
+	return names
+}
+
+// parsedBatches parses n lines of benchHosts hosts into full batches.
 func parsedBatches(n int) ([]*columnar.Batch, int64) {
 	var out []*columnar.Batch
 	var size int64
 	p := scan.NewParser(scan.NoSince, scan.NoUntil)
 	cur := columnar.NewBatch()
-	for _, l := range Lines(n, 25) {
+	lines, hosts := HostLines(n, benchHosts)
+	for i, l := range lines {
 		size += int64(len(l)) + 1
-		p.Parse(l, cur, 0, false)
+		p.Parse(l, cur, hosts[i], false)
 		if cur.Full() {
 			out = append(out, cur)
 			cur = columnar.NewBatch()
@@ -69,7 +84,7 @@ func parsedBatches(n int) ([]*columnar.Batch, int64) {
 // BenchmarkKernels folds parsed batches into an aggregate partial (1-min bins).
 func BenchmarkKernels(b *testing.B) {
 	batches, size := parsedBatches(benchRows)
-	dict := columnar.NewHostDict([]string{"h"})
+	dict := columnar.NewHostDict(benchHostNames())
 	recs := make([]arrow.RecordBatch, len(batches))
 	for i, batch := range batches {
 		recs[i] = batch.Record(dict)
@@ -92,14 +107,14 @@ func BenchmarkKernels(b *testing.B) {
 // BenchmarkParquetWrite encodes parsed batches into samples.parquet.
 func BenchmarkParquetWrite(b *testing.B) {
 	batches, size := parsedBatches(benchRows)
-	dict := columnar.NewHostDict([]string{"h"})
+	dict := columnar.NewHostDict(benchHostNames())
 	recs := make([]arrow.RecordBatch, len(batches))
 	for i, batch := range batches {
 		recs[i] = batch.Record(dict)
 	}
 	b.SetBytes(size)
 	b.ReportAllocs()
-	sw, err := columnar.NewSamplesWriter(io.Discard, []string{"h"})
+	sw, err := columnar.NewSamplesWriter(io.Discard, benchHostNames(), columnar.WithTimeSlices(3600e6))
 	if err != nil {
 		b.Fatal(err)
 	}

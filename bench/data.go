@@ -41,11 +41,12 @@ var (
 // with gzip-rotated files, generating it on first use.
 func Get(gz bool) (*DataSet, error) {
 	lines := LinesPerHost()
-	o := loggen.Options{Hosts: 20, LinesPerHost: lines, Gzip: gz, Seed: 1}
+	o := benchOptions(20, lines)
+	o.Gzip = gz
 	if gz {
 		o.RotateLines = lines / 4
 	}
-	key := fmt.Sprintf("resreport-bench-h20-l%d-gz%v-v1", lines, gz)
+	key := fmt.Sprintf("resreport-bench-h20-l%d-gz%v-v2", lines, gz)
 	setsMu.Lock()
 	defer setsMu.Unlock()
 	if ds, ok := sets[key]; ok {
@@ -88,9 +89,19 @@ func textBytes(plan *scan.Plan) (int64, error) {
 	return src.Stats().Total.Bytes, nil
 }
 
+// benchOptions is the benchmarks' data: production-like values
+// (loggen.Options.Realistic: large growing counters, moving gauges,
+// 4-decimal rates), ordinary noise, and the worker versions of a cluster
+// being upgraded (groups a host's version lacks are empty).
+func benchOptions(hosts, lines int) loggen.Options {
+	return loggen.Options{Hosts: hosts, LinesPerHost: lines, Seed: 1, Groups: []int{25, 25, 24, 22}, Realistic: true,
+		Noise: loggen.Noise{SuccessDips: 0.005, QueueBlips: 0.02}}
+}
+
 // Lines returns n generated lines of one worker version, in memory.
 func Lines(n, groups int) [][]byte {
-	o := loggen.Options{Hosts: 1, Groups: []int{groups}, Seed: 2}
+	o := benchOptions(1, n)
+	o.Groups, o.Seed = []int{groups}, 2
 	g := loggen.NewHost(&o, 0)
 	out := make([][]byte, 0, n)
 	for len(out) < n {
@@ -98,4 +109,21 @@ func Lines(n, groups int) [][]byte {
 		out = append(out, l[:len(l)-1]) // without '\n'
 	}
 	return out
+}
+
+// HostLines returns n generated lines of hosts hosts, host by host (as a
+// run reads them), each line with its host's index.
+func HostLines(n, hosts int) ([][]byte, []int32) {
+	o := benchOptions(hosts, n/hosts+1)
+	var out [][]byte
+	var idx []int32
+	for h := 0; h < hosts && len(out) < n; h++ {
+		g := loggen.NewHost(&o, h)
+		for i := 0; i < n/hosts && len(out) < n; i++ {
+			l, _ := g.AppendLine(nil)
+			out = append(out, l[:len(l)-1])
+			idx = append(idx, int32(h))
+		}
+	}
+	return out, idx
 }

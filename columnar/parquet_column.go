@@ -30,8 +30,9 @@ const maxNumDict = 8192
 //   - INT64 and DOUBLE, required or optional, with any value encoding
 //     parquet-go implements for them, or RLE_DICTIONARY: then the column
 //     tries a dictionary in every row group and falls back to
-//     DELTA_BINARY_PACKED (INT64) or PLAIN (DOUBLE) pages when it grows
-//     past maxNumDict values;
+//     DELTA_BINARY_PACKED (INT64) or BYTE_STREAM_SPLIT (DOUBLE) pages when
+//     it grows past maxNumDict values or its first page shows it would not
+//     pay;
 //   - BYTE_ARRAY (UTF-8), required, dictionary-encoded, with a dictionary
 //     that is either fixed (the host table: rows are indexes into it) or
 //     built from the values of each row group.
@@ -60,17 +61,18 @@ type columnChunk struct {
 	used     []bool           // fixed dictionary: entries used in the row group
 
 	// The dictionary of the row group of a numeric column.
-	numDict bool             // the column tries dictionaries
-	dictOn  bool             // the pending page is dictionary-encoded
-	numMap  map[uint64]int32 // value bits -> index
-	numVals []int64          // the values' bits
-	last    uint64           // bits of the last value looked up
-	lastIdx int32            // its index, -1 if none
+	numDict  bool    // the column tries dictionaries
+	dictOn   bool    // the pending page is dictionary-encoded
+	nums     numDict // the values' bits, in order of first sight
+	last     uint64  // bits of the last value looked up
+	lastIdx  int32   // its index, -1 if none
+	dictMiss int     // row groups in a row whose dictionary was abandoned
+	skipZstd int     // pages to store without trying the codec
 
 	// The encoded row group.
-	pages     []byte // data pages, headers included
-	dictPage  []byte // dictionary page, header included
-	dictUsed  bool   // some data page refers to the dictionary
+	pages     pageBuf // data pages, headers included
+	dictPage  []byte  // dictionary page, header included
+	dictUsed  bool    // some data page refers to the dictionary
 	encs      []format.Encoding
 	values    int64 // rows, nulls included
 	nullCount int64
@@ -125,11 +127,14 @@ func newColumnChunk(name string, node parquet.Node, codec compress.Codec) (*colu
 		case isDict && c.kind == format.Int64:
 			c.fallback = &parquet.DeltaBinaryPacked
 		case isDict:
-			c.fallback = &parquet.Plain
+			// Doubles that do not repeat go out byte-stream-split: the
+			// bytes of a value's same significance together, so zstd
+			// finds the constant high bytes of counters and gauges (PLAIN
+			// doubles of the same values barely compress).
+			c.fallback = &parquet.ByteStreamSplit
 		}
 		if isDict {
 			c.numDict, c.dictOn = true, true
-			c.numMap = make(map[uint64]int32)
 		}
 	case format.ByteArray:
 		if c.optional || !isDict {
@@ -196,22 +201,16 @@ func appendNums[T int64 | float64](c *columnChunk, dst, vals []T, valid []byte, 
 
 // lookupNums appends the dictionary indexes of vals (bits of int64 or
 // float64 values), adding new values to the dictionary. When it is full
-// the page falls back to the plain encoding.
+// the column falls back to its plain encoding for the rest of the row
+// group.
 func (c *columnChunk) lookupNums(vals []int64) {
 	last, lastIdx := c.last, c.lastIdx
 	for _, v := range vals {
 		if uint64(v) != last || lastIdx < 0 {
-			k, ok := c.numMap[uint64(v)]
+			k, ok := c.nums.index(v)
 			if !ok {
-				if len(c.numVals) == maxNumDict {
-					c.dictOn = false
-					c.idx = c.idx[:0]
-					c.lastIdx = -1
-					return
-				}
-				k = int32(len(c.numVals))
-				c.numMap[uint64(v)] = k
-				c.numVals = append(c.numVals, v)
+				c.abandonDict()
+				return
 			}
 			last, lastIdx = uint64(v), k
 		}
@@ -219,6 +218,21 @@ func (c *columnChunk) lookupNums(vals []int64) {
 	}
 	c.last, c.lastIdx = last, lastIdx
 }
+
+// abandonDict stops the dictionary of a numeric column for the rest of
+// the row group: the pending page and those after it are plain.
+func (c *columnChunk) abandonDict() {
+	c.dictOn = false
+	c.idx = c.idx[:0]
+	c.lastIdx = -1
+}
+
+// dictPays reports whether a numeric dictionary is worth keeping after its
+// first page: values repeat enough (a quarter or fewer distinct) that
+// indexes beat the plain encoding. Ratios printed with three decimals
+// pass; counters and rates with more digits do not, and would otherwise
+// be looked up value by value until the dictionary is full.
+func (c *columnChunk) dictPays() bool { return c.nums.len()*4 <= c.rows }
 
 // appendFloatsFinite appends vals to an optional DOUBLE column; NaN and
 // ±Inf are null.
@@ -338,6 +352,9 @@ func (c *columnChunk) flushPage(s *pageScratch) error {
 	}
 	enc := c.enc
 	var err error
+	if c.numDict && c.dictOn && c.values == 0 && !c.dictPays() {
+		c.abandonDict()
+	}
 	switch {
 	case c.kind == format.ByteArray || c.dictOn:
 		enc = &parquet.RLEDictionary
@@ -384,9 +401,7 @@ func (c *columnChunk) flushPage(s *pageScratch) error {
 	if !slices.Contains(c.encs, enc.Encoding()) {
 		c.encs = append(c.encs, enc.Encoding())
 	}
-	c.pages = append(c.pages, s.hdr.Bytes()...)
-	c.pages = append(c.pages, s.lv...)
-	c.pages = append(c.pages, body...)
+	c.pages.append(s.hdr.Bytes(), s.lv, body)
 	c.rawSize += int64(s.hdr.Len() + len(s.lv) + len(s.ev))
 	c.values += int64(c.rows)
 	c.nullCount += int64(c.nulls)
@@ -399,9 +414,16 @@ func (c *columnChunk) flushPage(s *pageScratch) error {
 }
 
 // compress returns data compressed, or data itself when compressing does
-// not make it smaller.
+// not make it smaller by a tenth. Encoded values that compress no better
+// than that (delta-encoded counters that grow by random amounts, say) are
+// not offered to the codec again for the next skipPages pages of the
+// column: zstd spends most of its time on them for nothing.
 func (c *columnChunk) compress(s *pageScratch, data []byte) ([]byte, bool, error) {
 	if len(data) == 0 {
+		return data, false, nil
+	}
+	if c.skipZstd > 0 {
+		c.skipZstd--
 		return data, false, nil
 	}
 	var err error
@@ -409,20 +431,24 @@ func (c *columnChunk) compress(s *pageScratch, data []byte) ([]byte, bool, error
 	if err != nil {
 		return nil, false, fmt.Errorf("compressing page: %w", err)
 	}
-	if len(s.cv) >= len(data) {
-		return data, false, nil
+	if len(s.cv)*10 > len(data)*9 {
+		c.skipZstd = skipPages
+		if len(s.cv) >= len(data) {
+			return data, false, nil
+		}
 	}
 	return s.cv, true, nil
 }
+
+// skipPages is how many pages a column stores uncompressed after one that
+// zstd could not make smaller by a tenth.
+const skipPages = 8
 
 func (c *columnChunk) intStats() {
 	if len(c.ints) == 0 {
 		return
 	}
-	lo, hi := c.ints[0], c.ints[0]
-	for _, v := range c.ints[1:] {
-		lo, hi = min(lo, v), max(hi, v)
-	}
+	lo, hi := minMax(c.ints)
 	if !c.hasStats {
 		c.minI, c.maxI, c.hasStats = lo, hi, true
 		return
@@ -431,17 +457,44 @@ func (c *columnChunk) intStats() {
 }
 
 func (c *columnChunk) floatStats() {
-	for _, v := range c.floats {
-		switch {
-		case v != v: // NaN is not ordered: left out of the bounds
-		case !c.hasStats:
-			c.minF, c.maxF, c.hasStats = v, v, true
-		case v < c.minF:
-			c.minF = v
-		case v > c.maxF:
-			c.maxF = v
+	if len(c.floats) == 0 {
+		return
+	}
+	lo, hi := minMax(c.floats)
+	if lo != lo || hi != hi { // a NaN: not ordered, left out of the bounds
+		lo, hi = math.Inf(1), math.Inf(-1)
+		for _, v := range c.floats {
+			if v == v {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+		if lo > hi {
+			return // only NaNs
 		}
 	}
+	if !c.hasStats {
+		c.minF, c.maxF, c.hasStats = lo, hi, true
+		return
+	}
+	c.minF, c.maxF = min(c.minF, lo), max(c.maxF, hi)
+}
+
+// minMax returns the smallest and largest of vs (not empty), with two
+// accumulators each to halve the dependency chains; for floats, NaN when
+// one is NaN.
+func minMax[T int64 | float64](vs []T) (T, T) {
+	lo0, hi0 := vs[0], vs[0]
+	lo1, hi1 := lo0, hi0
+	i := 1
+	for ; i+2 <= len(vs); i += 2 {
+		a, b := vs[i], vs[i+1]
+		lo0, hi0 = min(lo0, a), max(hi0, a)
+		lo1, hi1 = min(lo1, b), max(hi1, b)
+	}
+	if i < len(vs) {
+		lo0, hi0 = min(lo0, vs[i]), max(hi0, vs[i])
+	}
+	return min(lo0, lo1), max(hi0, hi1)
 }
 
 // finish encodes the last page and the dictionary page of the row group.
@@ -459,8 +512,8 @@ func (c *columnChunk) finish(s *pageScratch) error {
 		n = len(c.dictOffs) - 1
 	} else {
 		// PLAIN doubles are their bits, little-endian, as PLAIN int64s.
-		s.ev, err = parquet.Plain.EncodeInt64(s.ev, c.numVals)
-		n = len(c.numVals)
+		s.ev, err = parquet.Plain.EncodeInt64(s.ev, c.nums.vals)
+		n = c.nums.len()
 	}
 	if err != nil {
 		return fmt.Errorf("encoding dictionary: %w", err)
@@ -497,7 +550,7 @@ func (c *columnChunk) metadata(off int64, codec format.CompressionCodec) format.
 		Codec:                 codec,
 		NumValues:             c.values,
 		TotalUncompressedSize: c.rawSize,
-		TotalCompressedSize:   int64(len(c.dictPage) + len(c.pages)),
+		TotalCompressedSize:   int64(len(c.dictPage) + c.pages.len()),
 		DataPageOffset:        off,
 		Statistics:            c.statistics(),
 	}
@@ -562,16 +615,25 @@ func (c *columnChunk) statistics() format.Statistics {
 
 // reset empties the chunk for the next row group.
 func (c *columnChunk) reset() {
-	c.pages, c.dictPage = c.pages[:0], c.dictPage[:0]
+	used := c.dictUsed
+	c.pages.reset()
+	c.dictPage = c.dictPage[:0]
 	c.dictUsed = false
 	c.encs = c.encs[:0]
 	c.values, c.nullCount, c.rawSize = 0, 0, 0
 	c.hasStats = false
 	switch {
 	case c.numDict:
-		c.dictOn = true
-		clear(c.numMap)
-		c.numVals = c.numVals[:0]
+		// A column whose dictionary did not pay skips it for a while: its
+		// values are of a kind (counters, fine rates) that does not repeat;
+		// it tries again every eighth row group.
+		if used {
+			c.dictMiss = 0
+		} else {
+			c.dictMiss++
+		}
+		c.dictOn = c.dictMiss%8 == 0
+		c.nums.reset()
 		c.lastIdx = -1
 	case c.fixed:
 		clear(c.used)

@@ -261,7 +261,7 @@ func (w *fileWriter) flush(g *rowGroup) error {
 		if err := w.write(c.dictPage); err != nil {
 			return err
 		}
-		if err := w.write(c.pages); err != nil {
+		if err := c.pages.writeTo(w.write); err != nil {
 			return err
 		}
 		c.reset()

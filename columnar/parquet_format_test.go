@@ -223,8 +223,9 @@ func TestSamplesWriterFormat(t *testing.T) {
 // every encoding variant.
 func TestSamplesWriterDictionaryFallback(t *testing.T) {
 	g := newSampleGen(12, 3, 50, 0.02)
+	quiet := genBatches(g, 3000) // values that repeat: the first page keeps the dictionary
 	g.noisy = true
-	bs := genBatches(g, 3*4096+3000)
+	bs := append(quiet, genBatches(g, 3*4096)...)
 	data := roundTrip(t, g.hosts, bs, WithRowGroupRows(3*4096), withPageRows(3000))
 	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -232,26 +233,31 @@ func TestSamplesWriterDictionaryFallback(t *testing.T) {
 	}
 	md := f.Metadata()
 	col := MetricIndex("shm_share_mem_ratio") + NumHeaderCols
+	// Noisy from the start (the second row group): the first page shows the
+	// dictionary would not pay, and it is not kept at all.
+	if enc := md.RowGroups[1].Columns[col].MetaData.Encoding; containsEnc(enc, format.RLEDictionary) {
+		t.Errorf("a float column of values that do not repeat keeps a dictionary: %v", enc)
+	}
 	cm := md.RowGroups[0].Columns[col].MetaData
-	if !containsEnc(cm.Encoding, format.RLEDictionary) || !containsEnc(cm.Encoding, format.Plain) {
+	if !containsEnc(cm.Encoding, format.RLEDictionary) || !containsEnc(cm.Encoding, format.ByteStreamSplit) {
 		t.Errorf("a float column that overflows its dictionary has encodings %v", cm.Encoding)
 	}
 	// The dictionary page stops at maxNumDict values; the data pages
-	// after it are PLAIN.
+	// after it are BYTE_STREAM_SPLIT.
 	hdr, _ := pageHeader(t, data[cm.DictionaryPageOffset:])
 	if n := hdr.DictionaryPageHeader.V.NumValues; hdr.Type != format.DictionaryPage || n != maxNumDict {
 		t.Errorf("dictionary page: type %v with %d values, want %d", hdr.Type, n, maxNumDict)
 	}
-	plainPages := 0
+	splitPages := 0
 	for off := cm.DataPageOffset; off < cm.DictionaryPageOffset+cm.TotalCompressedSize; {
 		h, n := pageHeader(t, data[off:])
-		if h.DataPageHeaderV2.V.Encoding == format.Plain {
-			plainPages++
+		if h.DataPageHeaderV2.V.Encoding == format.ByteStreamSplit {
+			splitPages++
 		}
 		off += int64(n) + int64(h.CompressedPageSize)
 	}
-	if plainPages == 0 {
-		t.Error("no PLAIN data page after the dictionary overflowed")
+	if splitPages == 0 {
+		t.Error("no BYTE_STREAM_SPLIT data page after the dictionary overflowed")
 	}
 	for _, e := range []samplesEncodings{
 		{Int: &parquet.RLEDictionary, Float: &parquet.RLEDictionary, Strings: &parquet.RLEDictionary},
