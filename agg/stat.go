@@ -12,8 +12,10 @@ type statVec struct {
 	blocks []*statBlock
 }
 
-// blockSlots is the number of slots per block (a power of two).
-const blockSlots = 512
+// blockSlots is the number of slots per block (a power of two): a block of
+// every gauge is ~350 KB, so a partial of few slots (a unit of a small
+// file, a row group of a samples file) holds little more than it needs.
+const blockSlots = 128
 
 // statBlock is blockSlots slots × width metrics, slot-major.
 type statBlock struct {
