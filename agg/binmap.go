@@ -1,5 +1,7 @@
 package agg
 
+import "github.com/resreport/resreport/columnar"
+
 // binMap maps the bin starts of one partial (or of one host in it) to
 // indexes. Bins are numbered day × bins-per-day + bin of the day, and the
 // numbers seen are covered by a window, an array: a lookup is an index
@@ -26,7 +28,7 @@ func newBinMap(interval int64) binMap {
 
 // number returns the bin number of a bin start.
 func (m *binMap) number(start int64) int64 {
-	day := floorDiv(start, microsPerDay)
+	day := columnar.FloorDiv(start, microsPerDay)
 	return day*m.perDay + (start-day*microsPerDay)/m.interval
 }
 

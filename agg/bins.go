@@ -1,6 +1,10 @@
 package agg
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/resreport/resreport/columnar"
+)
 
 const (
 	microsPerMilli = 1000
@@ -34,7 +38,7 @@ func (b *Binner) Bin(ts int64) int64 {
 	if ts >= b.start && ts < b.end {
 		return b.start
 	}
-	day := floorDiv(ts, microsPerDay) * microsPerDay
+	day := columnar.FloorDiv(ts, microsPerDay) * microsPerDay
 	start := day + (ts-day)/b.interval*b.interval
 	end := start + b.interval
 	if end > day+microsPerDay {
@@ -42,12 +46,4 @@ func (b *Binner) Bin(ts int64) int64 {
 	}
 	b.start, b.end = start, end
 	return start
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
 }

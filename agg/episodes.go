@@ -1,6 +1,7 @@
 package agg
 
 import (
+	"github.com/resreport/resreport/columnar"
 	"math"
 	"sort"
 )
@@ -29,7 +30,7 @@ type stretch struct {
 // binEnd is the end of the bin starting at s: the next bin start, or
 // midnight for a day's short last bin (as Binner cuts them).
 func binEnd(s, interval int64) int64 {
-	day := floorDiv(s, microsPerDay) * microsPerDay
+	day := columnar.FloorDiv(s, microsPerDay) * microsPerDay
 	return min(s+interval, day+microsPerDay)
 }
 

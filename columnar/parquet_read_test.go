@@ -80,15 +80,20 @@ func checkBatch(t testing.TB, b *Batch) {
 // writeViews writes bs with WriteViews, a few batches a call, as a run
 // does (Write does not lay out time slices).
 func writeViews(t testing.TB, hosts []string, bs []*Batch, opts ...SamplesOption) []byte {
+	return writeViewsPer(t, hosts, bs, 3, opts...)
+}
+
+// writeViewsPer writes bs with WriteViews, per batches a call.
+func writeViewsPer(t testing.TB, hosts []string, bs []*Batch, per int, opts ...SamplesOption) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := NewSamplesWriter(&buf, hosts, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < len(bs); i += 3 {
+	for i := 0; i < len(bs); i += per {
 		var vs []View
-		for _, b := range bs[i:min(i+3, len(bs))] {
+		for _, b := range bs[i:min(i+per, len(bs))] {
 			var v View
 			b.View(&v)
 			vs = append(vs, v)

@@ -31,9 +31,9 @@ func (w *SamplesWriter) sliced(in []segment) error {
 	for _, seg := range in {
 		v := seg.v
 		for i := seg.lo; i < seg.hi; {
-			h, sl := v.Host[i], floorDivInt(v.TS[i], w.width)
+			h, sl := v.Host[i], FloorDiv(v.TS[i], w.width)
 			j := i + 1
-			for j < seg.hi && v.Host[j] == h && floorDivInt(v.TS[j], w.width) == sl {
+			for j < seg.hi && v.Host[j] == h && FloorDiv(v.TS[j], w.width) == sl {
 				j++
 			}
 			if h != w.host {
@@ -149,14 +149,6 @@ func (w *SamplesWriter) endChunk() error {
 		delete(w.open, sl)
 	}
 	return nil
-}
-
-func floorDivInt(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
 }
 
 // sliceWidths are the slice widths SliceWidth chooses from (microseconds).

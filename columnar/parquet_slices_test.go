@@ -22,31 +22,13 @@ func TestTimeSlices(t *testing.T) {
 	opts := []SamplesOption{WithTimeSlices(width), WithRowGroupRows(40000), withPageRows(3000)}
 	var want []byte
 	for k, chunk := range []int{1, 3, 16} {
-		var buf bytes.Buffer
-		w, err := NewSamplesWriter(&buf, g.hosts, opts...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; i < len(bs); i += chunk {
-			vs := make([]View, 0, chunk)
-			for _, b := range bs[i:min(len(bs), i+chunk)] {
-				var v View
-				b.View(&v)
-				vs = append(vs, v)
-			}
-			if err := w.WriteViews(vs); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
+		got := writeViewsPer(t, g.hosts, bs, chunk, opts...)
 		if k == 0 {
-			want = buf.Bytes()
+			want = got
 			continue
 		}
-		if !bytes.Equal(buf.Bytes(), want) {
-			t.Fatalf("%d batches per call: %d bytes differ from %d bytes", chunk, buf.Len(), len(want))
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%d batches per call: %d bytes differ from %d bytes", chunk, len(got), len(want))
 		}
 	}
 	checkSliced(t, want, g.hosts, bs, width)
@@ -72,7 +54,7 @@ func checkSliced(t *testing.T, file []byte, hosts []string, bs []*Batch, width i
 	for i, rg := range md.RowGroups {
 		ts := rg.Columns[1].MetaData.Statistics
 		a, b := int64(binary.LittleEndian.Uint64(ts.MinValue)), int64(binary.LittleEndian.Uint64(ts.MaxValue))
-		if floorDivInt(a, width) != floorDivInt(b, width) {
+		if FloorDiv(a, width) != FloorDiv(b, width) {
 			t.Errorf("row group %d spans %d..%d: more than one slice", i, a, b)
 		}
 		spans = append(spans, span{a, b})

@@ -122,9 +122,9 @@ func FormatTimestamp(micros int64) string {
 
 // AppendTimestamp appends the FormatTimestamp form of micros to dst.
 func AppendTimestamp(dst []byte, micros int64) []byte {
-	secs := floorDiv(micros, 1e6)
+	secs := FloorDiv(micros, 1e6)
 	frac := micros - secs*1e6
-	days := floorDiv(secs, 86400)
+	days := FloorDiv(secs, 86400)
 	sod := secs - days*86400
 	y, m, d := civilFromDays(days)
 	dst = appendInt(dst, y, 4)
@@ -157,9 +157,11 @@ func appendInt(dst []byte, v, width int) []byte {
 	return append(dst, buf[i:]...)
 }
 
-func floorDiv(a, b int64) int64 {
+// FloorDiv is a / b rounded toward negative infinity (days and bins of
+// timestamps before 1970 included).
+func FloorDiv(a, b int64) int64 {
 	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
+	if a%b != 0 && (a < 0) != (b < 0) {
 		q--
 	}
 	return q

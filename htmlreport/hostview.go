@@ -1,6 +1,7 @@
 package htmlreport
 
 import (
+	"github.com/resreport/resreport/columnar"
 	"math"
 
 	"github.com/resreport/resreport/agg"
@@ -120,7 +121,7 @@ func NewHostView(h *agg.HostResult, interval int64) HostView {
 // day, one bin per day for widths of a day or more).
 func binNumber(start, interval int64) int64 {
 	interval = max(interval, 1)
-	day := floorDiv(start, usPerDay)
+	day := columnar.FloorDiv(start, usPerDay)
 	return day*binsPerDay(interval) + (start-day*usPerDay)/interval
 }
 
@@ -128,7 +129,7 @@ func binNumber(start, interval int64) int64 {
 func binStart(n, interval int64) int64 {
 	interval = max(interval, 1)
 	bpd := binsPerDay(interval)
-	day := floorDiv(n, bpd)
+	day := columnar.FloorDiv(n, bpd)
 	return day*usPerDay + (n-day*bpd)*interval
 }
 
@@ -137,14 +138,6 @@ func binsPerDay(interval int64) int64 {
 		return 1
 	}
 	return (usPerDay + interval - 1) / interval
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
 }
 
 // fitShift is the smallest column width 2^shift at which bin numbers n0

@@ -257,9 +257,9 @@ func (p *partitioner) writeRecords(recs []arrow.RecordBatch) error {
 func (p *partitioner) write(b *columnar.View) error {
 	const day = 86400 * 1000000
 	for lo := 0; lo < b.Len; {
-		d := floorDiv(b.TS[lo], day)
+		d := columnar.FloorDiv(b.TS[lo], day)
 		hi := lo + 1
-		for hi < b.Len && floorDiv(b.TS[hi], day) == d {
+		for hi < b.Len && columnar.FloorDiv(b.TS[hi], day) == d {
 			hi++
 		}
 		pf, err := p.file(columnar.FormatTimestamp(d * day)[:10])
@@ -317,14 +317,6 @@ func (p *partitioner) close() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && a < 0 {
-		q--
-	}
-	return q
 }
 
 // findParquet lists the samples files under dirs: DIR/samples.parquet and
