@@ -60,7 +60,7 @@ type pageBuf struct {
 	n      int
 }
 
-// pageBlock is the size of a block, unless a page is larger.
+// pageBlock is the largest block, unless a page is larger.
 const pageBlock = 256 << 10
 
 // append adds the bytes of ps, in order.
@@ -69,7 +69,16 @@ func (b *pageBuf) append(ps ...[]byte) {
 		for len(p) > 0 {
 			k := len(b.blocks) - 1
 			if k < 0 || len(b.blocks[k]) == cap(b.blocks[k]) {
-				b.blocks = append(b.blocks, make([]byte, 0, max(pageBlock, len(p))))
+				// blocks double from a few KB: a chunk of small pages
+				// (a row group of a short slice) holds little more
+				// than its pages
+				size := pageBlock
+				if k < 0 {
+					size = 4 << 10
+				} else if c := cap(b.blocks[k]); c < pageBlock {
+					size = 2 * c
+				}
+				b.blocks = append(b.blocks, make([]byte, 0, max(size, len(p))))
 				k++
 			}
 			blk := b.blocks[k]

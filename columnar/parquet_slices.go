@@ -12,8 +12,8 @@ import (
 // order. The writer keeps one row group open per time slice for a chunk of
 // consecutive hosts, appends each host's rows to the row groups of their
 // slices, and at a host boundary, once the open row groups hold about
-// rgRows×3/4 rows on average, writes them all, slices in order, and starts
-// the next chunk. So every row group covers one slice (a filter on ts
+// rgRows×3/4 rows on average or maxChunkBytes of pages, writes them all,
+// slices in order, and starts the next chunk. So every row group covers one slice (a filter on ts
 // prunes the rest) and a contiguous range of hosts in host order (a filter
 // on host prunes by the row groups' statistics), and memory holds one
 // chunk's compressed pages. The layout depends only on the rows, so the
@@ -72,14 +72,30 @@ func (w *SamplesWriter) hostBoundary() error {
 	if err := w.appendSegments(); err != nil {
 		return err
 	}
-	rows := 0
+	rows, bytes := 0, 0
 	for _, g := range w.open {
 		rows += g.rows
+		bytes += g.bytes()
 	}
-	if len(w.open) > 0 && rows >= len(w.open)*w.fw.rgRows*3/4 {
+	if len(w.open) > 0 && (rows >= len(w.open)*w.fw.rgRows*3/4 || bytes >= maxChunkBytes) {
 		return w.endChunk()
 	}
 	return nil
+}
+
+// maxChunkBytes bounds the memory of a chunk's open row groups: past it
+// the chunk ends at the next host, with smaller row groups (still one
+// slice and a host range each).
+const maxChunkBytes = 48 << 20
+
+// bytes is the memory the row group holds: its encoded pages and the
+// values of its pending pages.
+func (g *rowGroup) bytes() int {
+	n := 0
+	for _, c := range g.cols {
+		n += c.pages.len() + 8*(len(c.ints)+len(c.floats)) + 4*len(c.idx)
+	}
+	return n
 }
 
 // appendSegments appends the pending rows to the row groups of their

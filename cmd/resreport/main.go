@@ -56,6 +56,24 @@ func startProfile() func() {
 	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
+// writeHeapProfile writes the live heap to $RESREPORT_MEMPROFILE (at the
+// moment the outputs are finished, near the run's peak), for memory work.
+func writeHeapProfile() {
+	path := os.Getenv("RESREPORT_MEMPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "resreport: heap profile:", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		fmt.Fprintln(os.Stderr, "resreport: heap profile:", err)
+	}
+}
+
 // runMain runs the command line and returns the process exit code.
 func runMain(args []string) int {
 	ctx, stop := withSignals(context.Background())

@@ -203,6 +203,7 @@ func (o *outputs) hostInOrder() func(*agg.HostResult) error {
 // finish writes what comes at the end (the cluster bins, findings,
 // summary and the HTML page), completes every output and commits the set.
 func (o *outputs) finish(res *agg.Result, summary *agg.Summary, findings []agg.Finding, page *htmlreport.Input) (err error) {
+	writeHeapProfile()
 	defer func() {
 		if err != nil {
 			o.abort()
