@@ -220,22 +220,10 @@ func writeHosts(e *jsonStream, views []HostView, ax *binAxis) {
 		e.field("label", info.label)
 		e.field("unit", info.unit)
 		e.field("worse", info.worse)
-		for i := range views {
-			vals[i] = math.NaN()
-			if m := views[i].metric(j); m != nil {
-				vals[i] = m.rank * info.scale
-			}
-		}
 		e.key("rank")
-		e.numbers(vals, hostDigits)
-		for i := range views {
-			vals[i] = math.NaN()
-			if m := views[i].metric(j); m != nil {
-				vals[i] = m.last * info.scale
-			}
-		}
+		e.numbers(perView(vals, views, j, info.scale, func(m *viewMetric) float64 { return m.rank }), hostDigits)
 		e.key("last")
-		e.numbers(vals, hostDigits)
+		e.numbers(perView(vals, views, j, info.scale, func(m *viewMetric) float64 { return m.last }), hostDigits)
 		e.key("values")
 		e.open('[')
 		for i := range views {
@@ -248,4 +236,16 @@ func writeHosts(e *jsonStream, views []HostView, ax *binAxis) {
 	e.close(']')
 	e.field("default", "shm_memory_usage")
 	e.close('}')
+}
+
+// perView fills vals with f of metric j of each view, scaled; NaN where a
+// view lacks the metric.
+func perView(vals []float64, views []HostView, j int, scale float64, f func(*viewMetric) float64) []float64 {
+	for i := range views {
+		vals[i] = math.NaN()
+		if m := views[i].metric(j); m != nil {
+			vals[i] = f(m) * scale
+		}
+	}
+	return vals
 }
