@@ -75,17 +75,17 @@ func (c *cluster) addHost(hb *hostBins, hr *HostResult) {
 		blk, off := hb.stats[i].b, hb.stats[i].off
 		row, k0 := c.row(g)
 		for j := range row {
-			cnt := blk.cnt[off+j]
-			if cnt == 0 {
+			x := &blk.el[off+j]
+			if x.cnt == 0 {
 				continue
 			}
 			e := &row[j]
-			e.cnt += int64(cnt)
-			e.max, e.min = max(e.max, blk.max[off+j]), min(e.min, blk.min[off+j])
-			if t, ok := fixedTerm(blk.sum[off+j]); ok && c.over == nil && e.sum.add(t) {
+			e.cnt += x.cnt
+			e.max, e.min = max(e.max, x.max), min(e.min, x.min)
+			if t, ok := fixedTerm(x.sum); ok && c.over == nil && e.sum.add(t) {
 				continue
 			}
-			c.addBig(e, k0+j, blk.sum[off+j])
+			c.addBig(e, k0+j, x.sum)
 		}
 		if math.IsNaN(hr.OCDelta[0][i]) {
 			continue

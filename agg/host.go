@@ -55,7 +55,14 @@ type statLoc struct {
 func combineHost(h int32, parts []*Partial, merged statVec) *hostBins {
 	refs := hostRefs(h, parts)
 	merged.reset()
-	hb := &hostBins{merged: merged}
+	n := 0 // bins
+	for k := range refs {
+		if k == 0 || refs[k].bin != refs[k-1].bin {
+			n++
+		}
+	}
+	hb := &hostBins{merged: merged, start: make([]int64, 0, n), samples: make([]int64, 0, n),
+		spans: make([]sampleSpan, 0, n), oc: make([]ocLast, 0, n), stats: make([]statLoc, 0, n)}
 	i := -1
 	for k, ref := range refs {
 		q := parts[ref.part]
@@ -115,14 +122,31 @@ func (hb *hostBins) result(name string, index int32) *HostResult {
 	vals := make([]float64, 3*n*nh)
 	for j := range hr.Metrics {
 		v := vals[3*n*j : 3*n*(j+1)]
-		m := MinMaxAvg{Avg: v[:n:n], Max: v[n : 2*n : 2*n], Min: v[2*n:]}
-		for i := 0; i < n; i++ {
-			m.Avg[i], m.Max[i], m.Min[i] = hb.stats[i].b.stats(hb.stats[i].off + hostGauge[j])
-		}
-		hr.Metrics[j] = m
+		hr.Metrics[j] = MinMaxAvg{Avg: v[:n:n], Max: v[n : 2*n : 2*n], Min: v[2*n:]}
 	}
+	hb.transpose(hr.Metrics)
 	hr.ocDeltas(hb.oc)
 	return hr
+}
+
+// transposeTile is the number of bins transposed together: their slots
+// (~25 KB) stay in cache while every metric's series gets them.
+const transposeTile = 8
+
+// transpose sets the host's series, bin-major slots to metric-major
+// series, tile by tile (metric by metric over all bins read every slot
+// once per metric, from memory at fine bins).
+func (hb *hostBins) transpose(ms []MinMaxAvg) {
+	n := len(hb.start)
+	for i0 := 0; i0 < n; i0 += transposeTile {
+		i1 := min(i0+transposeTile, n)
+		for j := range ms {
+			m, g := &ms[j], hostGauge[j]
+			for i := i0; i < i1; i++ {
+				m.Avg[i], m.Max[i], m.Min[i] = hb.stats[i].b.stats(hb.stats[i].off + g)
+			}
+		}
+	}
 }
 
 // ocDeltas turns the last counter sample of each bin into deltas to the

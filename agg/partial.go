@@ -230,7 +230,7 @@ func (p *Partial) Add(b *columnar.View) {
 			c, s, mx, mn := runStats(col, r.start, r.end, d == allRowsValid)
 			if c != 0 {
 				t := &p.targets[ri]
-				t.b.fold(t.i+k, c, s, mx, mn)
+				t.b.fold(t.i+k, int64(c), s, mx, mn)
 			}
 		}
 	}
