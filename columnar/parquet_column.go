@@ -68,6 +68,7 @@ type columnChunk struct {
 	lastIdx  int32   // its index, -1 if none
 	dictMiss int     // row groups in a row whose dictionary was abandoned
 	skipZstd int     // pages to store without trying the codec
+	pageRows int     // the most rows of a page
 
 	// The encoded row group.
 	pages     pageBuf // data pages, headers included
@@ -106,9 +107,10 @@ func newPageScratch() *pageScratch {
 	return s
 }
 
-func newColumnChunk(name string, node parquet.Node, codec compress.Codec) (*columnChunk, error) {
+func newColumnChunk(name string, node parquet.Node, codec compress.Codec, pageRows int) (*columnChunk, error) {
 	c := &columnChunk{
 		name:     name,
+		pageRows: pageRows,
 		kind:     format.Type(node.Type().Kind()),
 		optional: node.Optional(),
 		enc:      node.Encoding(),
@@ -208,7 +210,8 @@ func (c *columnChunk) lookupNums(vals []int64) {
 	for _, v := range vals {
 		if uint64(v) != last || lastIdx < 0 {
 			k, ok := c.nums.index(v)
-			if !ok {
+			if !ok || c.values == 0 && 4*c.nums.len() > c.pageRows {
+				// full, or the first page cannot pass dictPays
 				c.abandonDict()
 				return
 			}

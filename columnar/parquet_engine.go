@@ -127,7 +127,7 @@ func (w *fileWriter) newRowGroup() (*rowGroup, error) {
 	}
 	g := &rowGroup{errs: make([]error, len(w.fields))}
 	for i, f := range w.fields {
-		c, err := newColumnChunk(f.Name(), f, w.codec)
+		c, err := newColumnChunk(f.Name(), f, w.codec, w.pgRows)
 		if err != nil {
 			return nil, err
 		}
