@@ -186,6 +186,10 @@ func (c *columnChunk) appendFloats(vals []float64, valid []byte, off, n int) {
 // appendNums appends the valid values of rows off..off+n-1 of vals to dst
 // and their validity to c.
 func appendNums[T int64 | float64](c *columnChunk, dst, vals []T, valid []byte, off, n int) []T {
+	dst = reserve(dst, n, c.pageRows)
+	if c.optional {
+		c.valid = reserve(c.valid, (c.rows+n+7)/8-len(c.valid), (c.pageRows+7)/8)
+	}
 	if !c.optional {
 		dst = append(dst, vals[off:off+n]...)
 	} else if valid == nil {
@@ -201,12 +205,26 @@ func appendNums[T int64 | float64](c *columnChunk, dst, vals []T, valid []byte, 
 	return dst
 }
 
+// reserve returns s with room for n more elements. A slice that must grow
+// gets room for a page (page elements) at once: growing pending pages by
+// doubling, for every column of every open row group, cost ~0.1 s of a
+// 20-host run in growslice (measured).
+func reserve[T any](s []T, n, page int) []T {
+	if n <= cap(s)-len(s) {
+		return s
+	}
+	out := make([]T, len(s), max(page, len(s)+n))
+	copy(out, s)
+	return out
+}
+
 // lookupNums appends the dictionary indexes of vals (bits of int64 or
 // float64 values), adding new values to the dictionary. When it is full
 // the column falls back to its plain encoding for the rest of the row
 // group.
 func (c *columnChunk) lookupNums(vals []int64) {
 	last, lastIdx := c.last, c.lastIdx
+	c.idx = reserve(c.idx, len(vals), c.pageRows)
 	for _, v := range vals {
 		if uint64(v) != last || lastIdx < 0 {
 			k, ok := c.nums.index(v)
@@ -241,6 +259,8 @@ func (c *columnChunk) dictPays() bool { return c.nums.len()*4 <= c.rows }
 // ±Inf are null.
 func (c *columnChunk) appendFloatsFinite(vals []float64) {
 	from := len(c.floats)
+	c.floats = reserve(c.floats, len(vals), c.pageRows)
+	c.valid = reserve(c.valid, (c.rows+len(vals)+7)/8-len(c.valid), (c.pageRows+7)/8)
 	for _, v := range vals {
 		if c.markValid(v-v == 0) { // false for NaN and ±Inf
 			c.floats = append(c.floats, v)
@@ -255,6 +275,8 @@ func (c *columnChunk) appendFloatsFinite(vals []float64) {
 // column; NaN and ±Inf are null.
 func (c *columnChunk) appendIntsFromFloats(vals []float64) {
 	from := len(c.ints)
+	c.ints = reserve(c.ints, len(vals), c.pageRows)
+	c.valid = reserve(c.valid, (c.rows+len(vals)+7)/8-len(c.valid), (c.pageRows+7)/8)
 	for _, v := range vals {
 		if c.markValid(v-v == 0) {
 			c.ints = append(c.ints, int64(v))
@@ -289,7 +311,7 @@ func (c *columnChunk) appendIndexes(idx []int32, off, n int) error {
 		}
 		c.used[k] = true
 	}
-	c.idx = append(c.idx, idx...)
+	c.idx = append(reserve(c.idx, len(idx), c.pageRows), idx...)
 	c.rows += len(idx)
 	return nil
 }
@@ -299,6 +321,7 @@ func (c *columnChunk) appendIndexes(idx []int32, off, n int) error {
 // remembered, so that values constant per key skip the hash lookup.
 func (c *columnChunk) appendStrings(s *StringsView, keys []int32, off, n int) {
 	o := s.Offsets[off : off+n+1]
+	c.idx = reserve(c.idx, n, c.pageRows)
 	for i := range n {
 		v := s.Data[o[i]:o[i+1]]
 		key := int32(-1)
@@ -312,6 +335,7 @@ func (c *columnChunk) appendStrings(s *StringsView, keys []int32, off, n int) {
 
 // appendStringValues appends vals, remembering the last value under key 0.
 func (c *columnChunk) appendStringValues(vals []string) {
+	c.idx = reserve(c.idx, len(vals), c.pageRows)
 	for _, v := range vals {
 		c.idx = append(c.idx, c.lookup([]byte(v), 0))
 	}
