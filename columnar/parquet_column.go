@@ -9,7 +9,6 @@ import (
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
@@ -42,7 +41,7 @@ type columnChunk struct {
 	optional bool
 	enc      encoding.Encoding // value encoding of the data pages
 	fallback encoding.Encoding // numeric dictionary columns: when it is abandoned
-	codec    compress.Codec
+	codec    *pageCodec
 
 	// The pending page.
 	rows   int
@@ -107,7 +106,7 @@ func newPageScratch() *pageScratch {
 	return s
 }
 
-func newColumnChunk(name string, node parquet.Node, codec compress.Codec, pageRows int) (*columnChunk, error) {
+func newColumnChunk(name string, node parquet.Node, codec *pageCodec, pageRows int) (*columnChunk, error) {
 	c := &columnChunk{
 		name:     name,
 		pageRows: pageRows,
