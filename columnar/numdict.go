@@ -1,5 +1,10 @@
 package columnar
 
+import (
+	"math/bits"
+	"sync"
+)
+
 // numDict is the dictionary of a numeric column in one row group: the
 // distinct values (their bits), in order of first sight, and an
 // open-addressing hash table over them. It is several times cheaper per
@@ -93,6 +98,7 @@ func (d *numDict) reset() {
 type pageBuf struct {
 	blocks [][]byte
 	n      int
+	pool   *blockPool // where reset returns the blocks; nil: none
 }
 
 // pageBlock is the largest block, unless a page is larger.
@@ -113,7 +119,7 @@ func (b *pageBuf) append(ps ...[]byte) {
 				} else if c := cap(b.blocks[k]); c < pageBlock {
 					size = 2 * c
 				}
-				b.blocks = append(b.blocks, make([]byte, 0, max(size, len(p))))
+				b.blocks = append(b.blocks, b.pool.get(max(size, len(p))))
 				k++
 			}
 			blk := b.blocks[k]
@@ -137,10 +143,58 @@ func (b *pageBuf) writeTo(write func([]byte) error) error {
 	return nil
 }
 
-// reset empties the buffer, keeping its first block.
+// reset empties the buffer, keeping its first block and returning the
+// others to the pool.
 func (b *pageBuf) reset() {
 	if len(b.blocks) > 0 {
+		for _, blk := range b.blocks[1:] {
+			b.pool.put(blk)
+		}
+		clear(b.blocks[1:])
 		b.blocks = append(b.blocks[:0], b.blocks[0][:0])
 	}
 	b.n = 0
+}
+
+// blockPool holds the page blocks of a file's written row groups for its
+// next ones, by size (4 KB << k up to pageBlock). Fresh blocks cost ~0.05 s
+// of a 20-host run in allocation and first-touch page faults (measured).
+// Chunks of a row group are encoded in parallel, hence the lock.
+type blockPool struct {
+	mu   sync.Mutex
+	free [blockClasses][][]byte
+}
+
+const blockClasses = 7 // 4 KB .. 256 KB
+
+// class returns the size class of size, or -1 if it has none.
+func blockClass(size int) int {
+	k := bits.Len(uint(size)) - 13 // 4 KB: bits.Len = 13
+	if k < 0 || k >= blockClasses || size != 4<<10<<k {
+		return -1
+	}
+	return k
+}
+
+// get returns an empty block of capacity size; p may be nil.
+func (p *blockPool) get(size int) []byte {
+	if k := blockClass(size); p != nil && k >= 0 {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if n := len(p.free[k]); n > 0 {
+			blk := p.free[k][n-1]
+			p.free[k] = p.free[k][:n-1]
+			return blk
+		}
+	}
+	return make([]byte, 0, size)
+}
+
+// put keeps blk for a later get; p may be nil.
+func (p *blockPool) put(blk []byte) {
+	if k := blockClass(cap(blk)); p != nil && k >= 0 {
+		p.mu.Lock()
+		p.free[k] = append(p.free[k], blk[:0])
+		p.mu.Unlock()
+	}
 }

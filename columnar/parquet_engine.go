@@ -47,6 +47,8 @@ type fileWriter struct {
 	pgRows int // maximum rows per page
 	total  int64
 
+	blocks blockPool // page blocks of written row groups
+
 	cur  *rowGroup   // the row group of writeRows
 	free []*rowGroup // flushed, for reuse
 
@@ -132,6 +134,7 @@ func (w *fileWriter) newRowGroup() (*rowGroup, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.pages.pool = &w.blocks
 		if d, ok := w.dicts[i]; ok {
 			c.setDictionary(d)
 		}
