@@ -88,23 +88,10 @@ type columnChunk struct {
 // has its own, shared by the columns it encodes.
 type pageScratch struct {
 	lv, ev, cv []byte // levels, encoded values, compressed values
-	page       format.PageHeader
-	hdr        bytes.Buffer // the encoded page header
-	henc       *thrift.Encoder
+	hb         []byte // the encoded page header
 }
 
-// encodeHeader encodes s.page into s.hdr. (The header lives in s so that
-// passing it to the encoder allocates nothing.)
-func (s *pageScratch) encodeHeader() error {
-	s.hdr.Reset()
-	return s.henc.Encode(&s.page)
-}
-
-func newPageScratch() *pageScratch {
-	s := new(pageScratch)
-	s.henc = thrift.NewEncoder(new(thrift.CompactProtocol).NewWriter(&s.hdr))
-	return s
-}
+func newPageScratch() *pageScratch { return new(pageScratch) }
 
 func newColumnChunk(name string, node parquet.Node, codec *pageCodec, pageRows int) (*columnChunk, error) {
 	c := &columnChunk{
@@ -408,27 +395,21 @@ func (c *columnChunk) flushPage(s *pageScratch) error {
 	if err != nil {
 		return err
 	}
-	s.page = format.PageHeader{
-		Type:                 format.DataPageV2,
-		UncompressedPageSize: int32(len(s.lv) + len(s.ev)),
-		CompressedPageSize:   int32(len(s.lv) + len(body)),
-		DataPageHeaderV2: thrift.New(format.DataPageHeaderV2{
-			NumValues:                  int32(c.rows),
-			NumNulls:                   int32(c.nulls),
-			NumRows:                    int32(c.rows),
-			Encoding:                   enc.Encoding(),
-			DefinitionLevelsByteLength: int32(len(s.lv)),
-			IsCompressed:               thrift.New(compressed),
-		}),
-	}
-	if err := s.encodeHeader(); err != nil {
-		return fmt.Errorf("encoding page header: %w", err)
-	}
+	s.hb = appendDataPageV2Header(s.hb[:0], &dataPageV2Header{
+		uncompressed: int32(len(s.lv) + len(s.ev)),
+		compressed:   int32(len(s.lv) + len(body)),
+		values:       int32(c.rows),
+		nulls:        int32(c.nulls),
+		rows:         int32(c.rows),
+		encoding:     enc.Encoding(),
+		defLen:       int32(len(s.lv)),
+		isCompressed: compressed,
+	})
 	if !slices.Contains(c.encs, enc.Encoding()) {
 		c.encs = append(c.encs, enc.Encoding())
 	}
-	c.pages.append(s.hdr.Bytes(), s.lv, body)
-	c.rawSize += int64(s.hdr.Len() + len(s.lv) + len(s.ev))
+	c.pages.append(s.hb, s.lv, body)
+	c.rawSize += int64(len(s.hb) + len(s.lv) + len(s.ev))
 	c.values += int64(c.rows)
 	c.nullCount += int64(c.nulls)
 
@@ -549,21 +530,10 @@ func (c *columnChunk) finish(s *pageScratch) error {
 	if s.cv, err = c.codec.Encode(s.cv, s.ev); err != nil {
 		return fmt.Errorf("compressing dictionary: %w", err)
 	}
-	s.page = format.PageHeader{
-		Type:                 format.DictionaryPage,
-		UncompressedPageSize: int32(len(s.ev)),
-		CompressedPageSize:   int32(len(s.cv)),
-		DictionaryPageHeader: thrift.New(format.DictionaryPageHeader{
-			NumValues: int32(n),
-			Encoding:  format.Plain,
-		}),
-	}
-	if err := s.encodeHeader(); err != nil {
-		return fmt.Errorf("encoding dictionary page header: %w", err)
-	}
-	c.dictPage = append(c.dictPage[:0], s.hdr.Bytes()...)
+	s.hb = appendDictPageHeader(s.hb[:0], int32(len(s.ev)), int32(len(s.cv)), int32(n))
+	c.dictPage = append(c.dictPage[:0], s.hb...)
 	c.dictPage = append(c.dictPage, s.cv...)
-	c.rawSize += int64(s.hdr.Len() + len(s.ev))
+	c.rawSize += int64(len(s.hb) + len(s.ev))
 	return nil
 }
 
