@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"unsafe"
 
@@ -245,13 +246,7 @@ func (c *columnChunk) dictPays() bool { return c.nums.len()*4 <= c.rows }
 // ±Inf are null.
 func (c *columnChunk) appendFloatsFinite(vals []float64) {
 	from := len(c.floats)
-	c.floats = reserve(c.floats, len(vals), c.pageRows)
-	c.valid = reserve(c.valid, (c.rows+len(vals)+7)/8-len(c.valid), (c.pageRows+7)/8)
-	for _, v := range vals {
-		if c.markValid(v-v == 0) { // false for NaN and ±Inf
-			c.floats = append(c.floats, v)
-		}
-	}
+	c.floats = appendFinite(c, c.floats, vals)
 	if c.dictOn {
 		c.lookupNums(unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(c.floats[from:]))), len(c.floats)-from))
 	}
@@ -261,16 +256,51 @@ func (c *columnChunk) appendFloatsFinite(vals []float64) {
 // column; NaN and ±Inf are null.
 func (c *columnChunk) appendIntsFromFloats(vals []float64) {
 	from := len(c.ints)
-	c.ints = reserve(c.ints, len(vals), c.pageRows)
-	c.valid = reserve(c.valid, (c.rows+len(vals)+7)/8-len(c.valid), (c.pageRows+7)/8)
-	for _, v := range vals {
-		if c.markValid(v-v == 0) {
-			c.ints = append(c.ints, int64(v))
-		}
-	}
+	c.ints = appendFinite(c, c.ints, vals)
 	if c.dictOn {
 		c.lookupNums(c.ints[from:])
 	}
+}
+
+// appendFinite appends the finite values of vals, converted, to dst and
+// the validity of all to c. Whole bytes of the bitmap are built 8 values
+// at a time (value by value, markValid was ~0.03 s of a 20-host run).
+func appendFinite[T int64 | float64](c *columnChunk, dst []T, vals []float64) []T {
+	dst = reserve(dst, len(vals), c.pageRows)
+	c.valid = reserve(c.valid, (c.rows+len(vals)+7)/8-len(c.valid), (c.pageRows+7)/8)
+	i := 0
+	for ; i < len(vals) && (c.rows&7 != 0 || len(vals)-i < 8); i++ {
+		if v := vals[i]; c.markValid(v-v == 0) { // false for NaN and ±Inf
+			dst = append(dst, T(v))
+		}
+	}
+	for ; i+8 <= len(vals); i += 8 {
+		g := vals[i : i+8 : i+8]
+		var b byte
+		for k, v := range g {
+			if v-v == 0 {
+				b |= 1 << k
+			}
+		}
+		c.valid = append(c.valid, b)
+		c.rows += 8
+		if b == 0xFF {
+			for _, v := range g {
+				dst = append(dst, T(v))
+			}
+			continue
+		}
+		c.nulls += 8 - bits.OnesCount8(b)
+		for ; b != 0; b &= b - 1 {
+			dst = append(dst, T(g[bits.TrailingZeros8(b)]))
+		}
+	}
+	for ; i < len(vals); i++ {
+		if v := vals[i]; c.markValid(v-v == 0) {
+			dst = append(dst, T(v))
+		}
+	}
+	return dst
 }
 
 // markValid appends one row's validity to an optional column and reports it.
