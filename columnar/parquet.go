@@ -122,6 +122,7 @@ type segment struct {
 // partition).
 func NewSamplesWriter(w io.Writer, hosts []string, opts ...SamplesOption) (*SamplesWriter, error) {
 	cfg := samplesConfig{file: defaultFileConfig(), enc: defaultSamplesEncodings()}
+	cfg.file.rawLiterals = true
 	cfg.file.pageRows = 0
 	for _, o := range opts {
 		o(&cfg)

@@ -5,11 +5,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
@@ -42,7 +42,7 @@ type columnChunk struct {
 	optional bool
 	enc      encoding.Encoding // value encoding of the data pages
 	fallback encoding.Encoding // numeric dictionary columns: when it is abandoned
-	codec    compress.Codec
+	codec    *pageCodec
 
 	// The pending page.
 	rows   int
@@ -68,6 +68,7 @@ type columnChunk struct {
 	lastIdx  int32   // its index, -1 if none
 	dictMiss int     // row groups in a row whose dictionary was abandoned
 	skipZstd int     // pages to store without trying the codec
+	pageRows int     // the most rows of a page
 
 	// The encoded row group.
 	pages     pageBuf // data pages, headers included
@@ -88,27 +89,15 @@ type columnChunk struct {
 // has its own, shared by the columns it encodes.
 type pageScratch struct {
 	lv, ev, cv []byte // levels, encoded values, compressed values
-	page       format.PageHeader
-	hdr        bytes.Buffer // the encoded page header
-	henc       *thrift.Encoder
+	hb         []byte // the encoded page header
 }
 
-// encodeHeader encodes s.page into s.hdr. (The header lives in s so that
-// passing it to the encoder allocates nothing.)
-func (s *pageScratch) encodeHeader() error {
-	s.hdr.Reset()
-	return s.henc.Encode(&s.page)
-}
+func newPageScratch() *pageScratch { return new(pageScratch) }
 
-func newPageScratch() *pageScratch {
-	s := new(pageScratch)
-	s.henc = thrift.NewEncoder(new(thrift.CompactProtocol).NewWriter(&s.hdr))
-	return s
-}
-
-func newColumnChunk(name string, node parquet.Node, codec compress.Codec) (*columnChunk, error) {
+func newColumnChunk(name string, node parquet.Node, codec *pageCodec, pageRows int) (*columnChunk, error) {
 	c := &columnChunk{
 		name:     name,
+		pageRows: pageRows,
 		kind:     format.Type(node.Type().Kind()),
 		optional: node.Optional(),
 		enc:      node.Encoding(),
@@ -184,6 +173,10 @@ func (c *columnChunk) appendFloats(vals []float64, valid []byte, off, n int) {
 // appendNums appends the valid values of rows off..off+n-1 of vals to dst
 // and their validity to c.
 func appendNums[T int64 | float64](c *columnChunk, dst, vals []T, valid []byte, off, n int) []T {
+	dst = reserve(dst, n, c.pageRows)
+	if c.optional {
+		c.valid = reserve(c.valid, (c.rows+n+7)/8-len(c.valid), (c.pageRows+7)/8)
+	}
 	if !c.optional {
 		dst = append(dst, vals[off:off+n]...)
 	} else if valid == nil {
@@ -199,16 +192,31 @@ func appendNums[T int64 | float64](c *columnChunk, dst, vals []T, valid []byte, 
 	return dst
 }
 
+// reserve returns s with room for n more elements. A slice that must grow
+// gets room for a page (page elements) at once: growing pending pages by
+// doubling, for every column of every open row group, cost ~0.1 s of a
+// 20-host run in growslice (measured).
+func reserve[T any](s []T, n, page int) []T {
+	if n <= cap(s)-len(s) {
+		return s
+	}
+	out := make([]T, len(s), max(page, len(s)+n))
+	copy(out, s)
+	return out
+}
+
 // lookupNums appends the dictionary indexes of vals (bits of int64 or
 // float64 values), adding new values to the dictionary. When it is full
 // the column falls back to its plain encoding for the rest of the row
 // group.
 func (c *columnChunk) lookupNums(vals []int64) {
 	last, lastIdx := c.last, c.lastIdx
+	c.idx = reserve(c.idx, len(vals), c.pageRows)
 	for _, v := range vals {
 		if uint64(v) != last || lastIdx < 0 {
 			k, ok := c.nums.index(v)
-			if !ok {
+			if !ok || c.values == 0 && 4*c.nums.len() > c.pageRows {
+				// full, or the first page cannot pass dictPays
 				c.abandonDict()
 				return
 			}
@@ -238,11 +246,7 @@ func (c *columnChunk) dictPays() bool { return c.nums.len()*4 <= c.rows }
 // ±Inf are null.
 func (c *columnChunk) appendFloatsFinite(vals []float64) {
 	from := len(c.floats)
-	for _, v := range vals {
-		if c.markValid(v-v == 0) { // false for NaN and ±Inf
-			c.floats = append(c.floats, v)
-		}
-	}
+	c.floats = appendFinite(c, c.floats, vals)
 	if c.dictOn {
 		c.lookupNums(unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(c.floats[from:]))), len(c.floats)-from))
 	}
@@ -252,14 +256,51 @@ func (c *columnChunk) appendFloatsFinite(vals []float64) {
 // column; NaN and ±Inf are null.
 func (c *columnChunk) appendIntsFromFloats(vals []float64) {
 	from := len(c.ints)
-	for _, v := range vals {
-		if c.markValid(v-v == 0) {
-			c.ints = append(c.ints, int64(v))
-		}
-	}
+	c.ints = appendFinite(c, c.ints, vals)
 	if c.dictOn {
 		c.lookupNums(c.ints[from:])
 	}
+}
+
+// appendFinite appends the finite values of vals, converted, to dst and
+// the validity of all to c. Whole bytes of the bitmap are built 8 values
+// at a time (value by value, markValid was ~0.03 s of a 20-host run).
+func appendFinite[T int64 | float64](c *columnChunk, dst []T, vals []float64) []T {
+	dst = reserve(dst, len(vals), c.pageRows)
+	c.valid = reserve(c.valid, (c.rows+len(vals)+7)/8-len(c.valid), (c.pageRows+7)/8)
+	i := 0
+	for ; i < len(vals) && (c.rows&7 != 0 || len(vals)-i < 8); i++ {
+		if v := vals[i]; c.markValid(v-v == 0) { // false for NaN and ±Inf
+			dst = append(dst, T(v))
+		}
+	}
+	for ; i+8 <= len(vals); i += 8 {
+		g := vals[i : i+8 : i+8]
+		var b byte
+		for k, v := range g {
+			if v-v == 0 {
+				b |= 1 << k
+			}
+		}
+		c.valid = append(c.valid, b)
+		c.rows += 8
+		if b == 0xFF {
+			for _, v := range g {
+				dst = append(dst, T(v))
+			}
+			continue
+		}
+		c.nulls += 8 - bits.OnesCount8(b)
+		for ; b != 0; b &= b - 1 {
+			dst = append(dst, T(g[bits.TrailingZeros8(b)]))
+		}
+	}
+	for ; i < len(vals); i++ {
+		if v := vals[i]; c.markValid(v-v == 0) {
+			dst = append(dst, T(v))
+		}
+	}
+	return dst
 }
 
 // markValid appends one row's validity to an optional column and reports it.
@@ -286,7 +327,7 @@ func (c *columnChunk) appendIndexes(idx []int32, off, n int) error {
 		}
 		c.used[k] = true
 	}
-	c.idx = append(c.idx, idx...)
+	c.idx = append(reserve(c.idx, len(idx), c.pageRows), idx...)
 	c.rows += len(idx)
 	return nil
 }
@@ -296,6 +337,7 @@ func (c *columnChunk) appendIndexes(idx []int32, off, n int) error {
 // remembered, so that values constant per key skip the hash lookup.
 func (c *columnChunk) appendStrings(s *StringsView, keys []int32, off, n int) {
 	o := s.Offsets[off : off+n+1]
+	c.idx = reserve(c.idx, n, c.pageRows)
 	for i := range n {
 		v := s.Data[o[i]:o[i+1]]
 		key := int32(-1)
@@ -309,6 +351,7 @@ func (c *columnChunk) appendStrings(s *StringsView, keys []int32, off, n int) {
 
 // appendStringValues appends vals, remembering the last value under key 0.
 func (c *columnChunk) appendStringValues(vals []string) {
+	c.idx = reserve(c.idx, len(vals), c.pageRows)
 	for _, v := range vals {
 		c.idx = append(c.idx, c.lookup([]byte(v), 0))
 	}
@@ -382,27 +425,21 @@ func (c *columnChunk) flushPage(s *pageScratch) error {
 	if err != nil {
 		return err
 	}
-	s.page = format.PageHeader{
-		Type:                 format.DataPageV2,
-		UncompressedPageSize: int32(len(s.lv) + len(s.ev)),
-		CompressedPageSize:   int32(len(s.lv) + len(body)),
-		DataPageHeaderV2: thrift.New(format.DataPageHeaderV2{
-			NumValues:                  int32(c.rows),
-			NumNulls:                   int32(c.nulls),
-			NumRows:                    int32(c.rows),
-			Encoding:                   enc.Encoding(),
-			DefinitionLevelsByteLength: int32(len(s.lv)),
-			IsCompressed:               thrift.New(compressed),
-		}),
-	}
-	if err := s.encodeHeader(); err != nil {
-		return fmt.Errorf("encoding page header: %w", err)
-	}
+	s.hb = appendDataPageV2Header(s.hb[:0], &dataPageV2Header{
+		uncompressed: int32(len(s.lv) + len(s.ev)),
+		compressed:   int32(len(s.lv) + len(body)),
+		values:       int32(c.rows),
+		nulls:        int32(c.nulls),
+		rows:         int32(c.rows),
+		encoding:     enc.Encoding(),
+		defLen:       int32(len(s.lv)),
+		isCompressed: compressed,
+	})
 	if !slices.Contains(c.encs, enc.Encoding()) {
 		c.encs = append(c.encs, enc.Encoding())
 	}
-	c.pages.append(s.hdr.Bytes(), s.lv, body)
-	c.rawSize += int64(s.hdr.Len() + len(s.lv) + len(s.ev))
+	c.pages.append(s.hb, s.lv, body)
+	c.rawSize += int64(len(s.hb) + len(s.lv) + len(s.ev))
 	c.values += int64(c.rows)
 	c.nullCount += int64(c.nulls)
 
@@ -523,21 +560,10 @@ func (c *columnChunk) finish(s *pageScratch) error {
 	if s.cv, err = c.codec.Encode(s.cv, s.ev); err != nil {
 		return fmt.Errorf("compressing dictionary: %w", err)
 	}
-	s.page = format.PageHeader{
-		Type:                 format.DictionaryPage,
-		UncompressedPageSize: int32(len(s.ev)),
-		CompressedPageSize:   int32(len(s.cv)),
-		DictionaryPageHeader: thrift.New(format.DictionaryPageHeader{
-			NumValues: int32(n),
-			Encoding:  format.Plain,
-		}),
-	}
-	if err := s.encodeHeader(); err != nil {
-		return fmt.Errorf("encoding dictionary page header: %w", err)
-	}
-	c.dictPage = append(c.dictPage[:0], s.hdr.Bytes()...)
+	s.hb = appendDictPageHeader(s.hb[:0], int32(len(s.ev)), int32(len(s.cv)), int32(n))
+	c.dictPage = append(c.dictPage[:0], s.hb...)
 	c.dictPage = append(c.dictPage, s.cv...)
-	c.rawSize += int64(s.hdr.Len() + len(s.ev))
+	c.rawSize += int64(len(s.hb) + len(s.ev))
 	return nil
 }
 

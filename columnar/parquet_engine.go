@@ -36,7 +36,7 @@ const parquetMagic = "PAR1"
 type fileWriter struct {
 	out   io.Writer
 	off   int64 // bytes written to out
-	codec *zstd.Codec
+	codec *pageCodec
 
 	fields []parquet.Field
 	dicts  map[int][]string // fixed dictionaries, by column
@@ -46,6 +46,8 @@ type fileWriter struct {
 	rgRows int // maximum rows per row group
 	pgRows int // maximum rows per page
 	total  int64
+
+	blocks blockPool // page blocks of written row groups
 
 	cur  *rowGroup   // the row group of writeRows
 	free []*rowGroup // flushed, for reuse
@@ -70,6 +72,7 @@ type fileConfig struct {
 	pageRows     int
 	workers      int
 	level        zstd.Level
+	rawLiterals  bool            // zstd without entropy-coding literals (see pageCodec)
 	ctx          context.Context // nil: never cancelled
 	meta         []format.KeyValue
 }
@@ -80,7 +83,7 @@ func newFileWriter(out io.Writer, schema *parquet.Schema, cfg fileConfig) (*file
 	}
 	w := &fileWriter{
 		out:     out,
-		codec:   zstdCodec(cfg.level),
+		codec:   sharedPageCodec(cfg.level, !cfg.rawLiterals),
 		dicts:   map[int][]string{},
 		rgRows:  cfg.rowGroupRows,
 		pgRows:  min(cfg.pageRows, cfg.rowGroupRows),
@@ -127,25 +130,17 @@ func (w *fileWriter) newRowGroup() (*rowGroup, error) {
 	}
 	g := &rowGroup{errs: make([]error, len(w.fields))}
 	for i, f := range w.fields {
-		c, err := newColumnChunk(f.Name(), f, w.codec)
+		c, err := newColumnChunk(f.Name(), f, w.codec, w.pgRows)
 		if err != nil {
 			return nil, err
 		}
+		c.pages.pool = &w.blocks
 		if d, ok := w.dicts[i]; ok {
 			c.setDictionary(d)
 		}
 		g.cols = append(g.cols, c)
 	}
 	return g, nil
-}
-
-// zstdCodecs holds one codec per level, shared by all files: a codec
-// pools its encoders, which are costly to create.
-var zstdCodecs sync.Map // zstd.Level -> *zstd.Codec
-
-func zstdCodec(level zstd.Level) *zstd.Codec {
-	c, _ := zstdCodecs.LoadOrStore(level, &zstd.Codec{Level: level})
-	return c.(*zstd.Codec)
 }
 
 // schemaElement describes a leaf column in the footer, as parquet-go's
