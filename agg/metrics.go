@@ -7,11 +7,14 @@ import (
 )
 
 // gaugeCols are the catalogue indices of every gauge metric; the cluster
-// aggregates keep avg/max/min of each per bin.
+// aggregates keep avg/max/min of each per bin. The per-host metrics come
+// first (in HostMetrics order), so that a slot's statistics of them are
+// one contiguous run, which a host's series are read from; then the other
+// gauges in catalogue order.
 var gaugeCols = func() []int {
-	var cols []int
+	cols := slices.Clone(hostCols)
 	for i, m := range columnar.Metrics {
-		if m.Role == columnar.Gauge {
+		if m.Role == columnar.Gauge && !slices.Contains(hostCols, i) {
 			cols = append(cols, i)
 		}
 	}
