@@ -243,3 +243,44 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestBrowserPage draws the page at $RESREPORT_BROWSER_PAGE (a report
+// made by the command, e.g. of the scale benchmark's 300 hosts), checks
+// that every chart is drawn without a console error and logs the time to
+// the last chart (not asserted). Skipped without the variable.
+func TestBrowserPage(t *testing.T) {
+	path := os.Getenv("RESREPORT_BROWSER_PAGE")
+	if path == "" {
+		t.Skip("set RESREPORT_BROWSER_PAGE to a report to time it")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, run := newBrowser(t)
+	tctx, cancel := context.WithTimeout(ctx, 120*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate("file://"+abs)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`window.resreport && window.resreport.ready === true`, chromedp.WithPollingTimeout(90*time.Second))); err != nil {
+		p, _, _ := run.snapshot()
+		t.Fatalf("not drawn: %v; problems %q", err, p)
+	}
+	tm, err := chromedp.Run(tctx, chromedp.Evaluate[pageTiming](`window.resreport.timing`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := chromedp.Run(tctx, chromedp.Evaluate[pageCheck](checkJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pc.Undrawn) > 0 {
+		t.Errorf("%d charts, not drawn: %q", pc.Containers, pc.Undrawn)
+	}
+	if p, _, _ := run.snapshot(); len(p) > 0 {
+		t.Errorf("console problems: %q", p)
+	}
+	t.Logf("%s: %d charts; last chart drawn %.2f s after navigation start (markup and chart library parsed at %.2f s, data at %.2f s)",
+		path, pc.Containers, tm.Drawn/1000, tm.Start/1000, tm.Parsed/1000)
+}
