@@ -54,14 +54,7 @@ func bigData(t *testing.T) *Input {
 func TestReportSize300Hosts(t *testing.T) {
 	in := bigData(t)
 	start := time.Now()
-	var w countWriter
-	if err := Write(&w, in); err != nil {
-		t.Fatal(err)
-	}
-	p, err := newPage(in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, p := writeAndLayOut(t, in)
 	var codes int
 	for i := range in.Hosts {
 		for _, m := range in.Hosts[i].metrics {
@@ -87,14 +80,7 @@ func TestReportSizeAnyScale(t *testing.T) {
 	start := time.Now()
 	in := &Input{Title: "huge", Result: synthCluster(t, o), Hosts: synthViews(t, o)}
 	made := time.Since(start)
-	var w countWriter
-	if err := Write(&w, in); err != nil {
-		t.Fatal(err)
-	}
-	p, err := newPage(in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, p := writeAndLayOut(t, in)
 	t.Logf("1,000 hosts × 10,080 bins: made in %v, %.1f MB; charts: columns of %s; drill-down: columns of %s, %d points per series, %d in all",
 		made, float64(w.n)/1e6, p.chartAxis.width(), p.hostAxis.width(), p.hostAxis.points(), p.hostPoints)
 	if w.n > maxPageBytes {
@@ -148,22 +134,8 @@ func TestBrowser300Hosts(t *testing.T) {
 	tctx, cancel := context.WithTimeout(ctx, 120*time.Second)
 	defer cancel()
 	start := time.Now()
-	if err := chromedp.Do(tctx, chromedp.Navigate("file://"+path)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`window.resreport && window.resreport.ready === true`, chromedp.WithPollingTimeout(90*time.Second))); err != nil {
-		p, _, _ := run.snapshot()
-		t.Fatalf("not drawn: %v; problems %q", err, p)
-	}
+	tm, pc := drawPage(t, tctx, run, path)
 	load := time.Since(start)
-	tm, err := chromedp.Run(tctx, chromedp.Evaluate[pageTiming](`window.resreport.timing`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pc, err := chromedp.Run(tctx, chromedp.Evaluate[pageCheck](checkJS))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(pc.Undrawn) > 0 || pc.Containers < 20 {
 		t.Errorf("%d charts, not drawn: %q", pc.Containers, pc.Undrawn)
 	}
@@ -260,21 +232,7 @@ func TestBrowserPage(t *testing.T) {
 	ctx, run := newBrowser(t)
 	tctx, cancel := context.WithTimeout(ctx, 120*time.Second)
 	defer cancel()
-	if err := chromedp.Do(tctx, chromedp.Navigate("file://"+abs)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`window.resreport && window.resreport.ready === true`, chromedp.WithPollingTimeout(90*time.Second))); err != nil {
-		p, _, _ := run.snapshot()
-		t.Fatalf("not drawn: %v; problems %q", err, p)
-	}
-	tm, err := chromedp.Run(tctx, chromedp.Evaluate[pageTiming](`window.resreport.timing`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pc, err := chromedp.Run(tctx, chromedp.Evaluate[pageCheck](checkJS))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tm, pc := drawPage(t, tctx, run, abs)
 	if len(pc.Undrawn) > 0 {
 		t.Errorf("%d charts, not drawn: %q", pc.Containers, pc.Undrawn)
 	}
@@ -283,4 +241,41 @@ func TestBrowserPage(t *testing.T) {
 	}
 	t.Logf("%s: %d charts; last chart drawn %.2f s after navigation start (markup and chart library parsed at %.2f s, data at %.2f s)",
 		path, pc.Containers, tm.Drawn/1000, tm.Start/1000, tm.Parsed/1000)
+}
+
+// writeAndLayOut writes the page of in to a counter and lays it out
+// again, for its sizes and axes.
+func writeAndLayOut(t *testing.T, in *Input) (countWriter, *pageData) {
+	t.Helper()
+	var w countWriter
+	if err := Write(&w, in); err != nil {
+		t.Fatal(err)
+	}
+	p, err := newPage(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, p
+}
+
+// drawPage opens the page at path and waits until it is drawn; it returns
+// the page's timing and the check of its charts.
+func drawPage(t *testing.T, ctx context.Context, run *browserRun, path string) (pageTiming, pageCheck) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.resreport && window.resreport.ready === true`, chromedp.WithPollingTimeout(90*time.Second))); err != nil {
+		p, _, _ := run.snapshot()
+		t.Fatalf("not drawn: %v; problems %q", err, p)
+	}
+	tm, err := chromedp.Run(ctx, chromedp.Evaluate[pageTiming](`window.resreport.timing`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := chromedp.Run(ctx, chromedp.Evaluate[pageCheck](checkJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm, pc
 }
