@@ -66,10 +66,7 @@ func (d *numDict) resize(n int) {
 	} else {
 		d.table = make([]int32, n)
 	}
-	d.shift = 64
-	for m := n; m > 1; m >>= 1 {
-		d.shift--
-	}
+	d.shift = 64 - uint(bits.TrailingZeros(uint(n)))
 	mask := uint64(n - 1)
 	for i, v := range d.vals {
 		h := d.hash(v)
@@ -167,7 +164,7 @@ type blockPool struct {
 
 const blockClasses = 7 // 4 KB .. 256 KB
 
-// class returns the size class of size, or -1 if it has none.
+// blockClass returns the size class of size, or -1 if it has none.
 func blockClass(size int) int {
 	k := bits.Len(uint(size)) - 13 // 4 KB: bits.Len = 13
 	if k < 0 || k >= blockClasses || size != 4<<10<<k {

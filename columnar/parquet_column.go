@@ -269,10 +269,8 @@ func appendFinite[T int64 | float64](c *columnChunk, dst []T, vals []float64) []
 	dst = reserve(dst, len(vals), c.pageRows)
 	c.valid = reserve(c.valid, (c.rows+len(vals)+7)/8-len(c.valid), (c.pageRows+7)/8)
 	i := 0
-	for ; i < len(vals) && (c.rows&7 != 0 || len(vals)-i < 8); i++ {
-		if v := vals[i]; c.markValid(v-v == 0) { // false for NaN and ±Inf
-			dst = append(dst, T(v))
-		}
+	for ; i < len(vals) && c.rows&7 != 0; i++ { // up to a byte of the bitmap
+		dst = appendOneFinite(c, dst, vals[i])
 	}
 	for ; i+8 <= len(vals); i += 8 {
 		g := vals[i : i+8 : i+8]
@@ -295,10 +293,16 @@ func appendFinite[T int64 | float64](c *columnChunk, dst []T, vals []float64) []
 			dst = append(dst, T(g[bits.TrailingZeros8(b)]))
 		}
 	}
-	for ; i < len(vals); i++ {
-		if v := vals[i]; c.markValid(v-v == 0) {
-			dst = append(dst, T(v))
-		}
+	for _, v := range vals[i:] {
+		dst = appendOneFinite(c, dst, v)
+	}
+	return dst
+}
+
+// appendOneFinite is appendFinite for one value.
+func appendOneFinite[T int64 | float64](c *columnChunk, dst []T, v float64) []T {
+	if c.markValid(v-v == 0) { // false for NaN and ±Inf
+		dst = append(dst, T(v))
 	}
 	return dst
 }
