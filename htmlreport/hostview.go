@@ -109,8 +109,13 @@ func NewHostView(h *agg.HostResult, interval int64) HostView {
 			vm.rank, _ = maxOf(rankSrc)
 		}
 		vm.last, _ = lastValue(avg)
+		full := countValues(avg) == n
+		if v.shift == 0 {
+			vm.s = quantizeBins(ns, avg, full)
+			continue
+		}
 		cols = m4Reduce(ns, avg, v.shift, cols[:0])
-		vm.s = quantize(cols, v.shift, countValues(avg) == n)
+		vm.s = quantize(cols, v.shift, full)
 	}
 	return v
 }
@@ -213,6 +218,52 @@ func quantize(cols []m4col[float64], shift uint, full bool) viewSeries {
 		for q, v := range buf[:slots] {
 			dst[q] = code(v)
 		}
+	}
+	return s
+}
+
+// quantizeBins is quantize(m4Reduce(ns, vs, 0, nil), 0, full) without
+// the columns: at width 1 a column is a bin (one slot, its value). It is
+// the usual case (a day of 1-minute bins fits the page), where building
+// the columns was ~70% of NewHostView.
+func quantizeBins(ns []int64, vs []float64, full bool) viewSeries {
+	first, last := -1, -1
+	var lo, hi float64
+	whole := true
+	for i, v := range vs {
+		if bad(v) {
+			continue
+		}
+		if first < 0 {
+			first, lo, hi = i, v, v
+		}
+		last = i
+		lo, hi = min(lo, v), max(hi, v)
+		whole = whole && v == math.Trunc(v)
+	}
+	if first < 0 {
+		return viewSeries{}
+	}
+	if lo == hi && full {
+		return viewSeries{kind: seriesConst, lo: lo}
+	}
+	s := viewSeries{kind: seriesCodes, lo: lo, step: 1, top: uint16(min(hi-lo, maxCode)), c0: ns[first]}
+	if !whole || hi-lo > maxCode {
+		s.step, s.top = (hi-lo)/maxCode, maxCode
+	}
+	s.codes = make([]uint16, ns[last]-s.c0+1)
+	for i := range s.codes {
+		s.codes[i] = noCode
+	}
+	for i, v := range vs[first : last+1] {
+		if bad(v) {
+			continue
+		}
+		c := uint16(0)
+		if s.step != 0 {
+			c = uint16(min(math.Round((v-lo)/s.step), float64(s.top)))
+		}
+		s.codes[ns[first+i]-s.c0] = c
 	}
 	return s
 }

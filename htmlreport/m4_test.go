@@ -3,6 +3,7 @@ package htmlreport
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -134,6 +135,31 @@ func TestM4MergeIsReduce(t *testing.T) {
 		for i := range direct {
 			if merged[i] != direct[i] {
 				t.Fatalf("round %d shift %d+%d column %d: merged %+v, direct %+v", round, shift, up, i, merged[i], direct[i])
+			}
+		}
+	}
+}
+
+// TestQuantizeBinsMatchesColumns: NewHostView's path for width-1 columns
+// gives the series the general path gives, on random series and on the
+// corners (no value, one value, a constant with and without gaps).
+func TestQuantizeBinsMatchesColumns(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	nan := math.NaN()
+	cases := [][]float64{nil, {nan, nan}, {5}, {nan, 5, nan}, {3, 3, 3}, {3, nan, 3}, {0, 1e6}, {-2.5, 7, math.Inf(1)}}
+	for round := 0; round < 300; round++ {
+		ns, vs := randomSeries(r)
+		if round < len(cases) {
+			vs = cases[round]
+			ns = make([]int64, len(vs))
+			for i := range ns {
+				ns[i] = int64(100 + 2*i)
+			}
+		}
+		for _, full := range []bool{true, false} {
+			want := quantize(m4Reduce(ns, vs, 0, nil), 0, full)
+			if got := quantizeBins(ns, vs, full); !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d, full %v: %+v, want %+v", round, full, got, want)
 			}
 		}
 	}
