@@ -88,36 +88,42 @@ func newRampSum(t, y []float64) *rampSum {
 	return s
 }
 
-// gain is how much the ramp rising from point a to point b (a < b) lowers
-// the squared error of a constant fit; -1 when it does not rise.
-func (s *rampSum) gain(a, b int) float64 {
-	n := float64(len(s.x))
-	ta, l := s.x[a], s.x[b]-s.x[a]
-	mid, after := float64(b+1-a), n-float64(b+1)
-	st, stt := s.t[b+1]-s.t[a], s.tt[b+1]-s.tt[a]
-	sy, sty := s.y[b+1]-s.y[a], s.ty[b+1]-s.ty[a]
-	yAfter := s.y[len(s.x)] - s.y[b+1]
-	sx := st - ta*mid + l*after
-	sxx := stt - 2*ta*st + ta*ta*mid + l*l*after
-	sxy := sty - ta*sy + l*yAfter
-	ally := s.y[len(s.x)]
-	cov, vx := sxy-sx*ally/n, sxx-sx*sx/n
-	if vx <= 1e-12 || cov <= 0 {
-		return -1
-	}
-	return cov * cov / vx
-}
+// span is the points lo … hi-1.
+type span struct{ lo, hi int }
 
-// best returns the pair a < b among the candidates with the largest gain.
-func (s *rampSum) best(as, bs []int) (int, int, float64) {
+// best returns the a in as and b in bs (a < b) whose ramp, rising from
+// point a to point b, most lowers the squared error of a constant fit, and
+// by how much; -1, -1, 0 when no ramp rises. The coarse search tries
+// every pair of 200 points, so the loop over b has no division (gains are
+// compared as cov² > best·vx), no bounds check and nothing that depends
+// on a only.
+func (s *rampSum) best(as, bs span) (int, int, float64) {
+	n, ally := float64(len(s.x)), s.y[len(s.x)]
+	mean, inv := ally/n, 1/n
 	ba, bb, bg := -1, -1, 0.0
-	for _, a := range as {
-		for _, b := range bs {
-			if a < b {
-				if g := s.gain(a, b); g > bg {
-					ba, bb, bg = a, b, g
-				}
+	for a := as.lo; a < as.hi; a++ {
+		ta, t0, tt0, y0, ty0 := s.x[a], s.t[a], s.tt[a], s.y[a], s.ty[a]
+		b0 := max(bs.lo, a+1)
+		if b0 >= bs.hi {
+			continue
+		}
+		xs := s.x[b0:bs.hi]
+		t, tt := s.t[b0+1 : bs.hi+1][:len(xs)], s.tt[b0+1 : bs.hi+1][:len(xs)]
+		y, ty := s.y[b0+1 : bs.hi+1][:len(xs)], s.ty[b0+1 : bs.hi+1][:len(xs)]
+		for k, x := range xs {
+			l := x - ta
+			mid := float64(b0 + k + 1 - a)
+			after := n - float64(b0+k+1)
+			st, stt := t[k]-t0, tt[k]-tt0
+			sy, sty := y[k]-y0, ty[k]-ty0
+			sx := st - ta*mid + l*after
+			sxx := stt - 2*ta*st + ta*ta*mid + l*l*after
+			sxy := sty - ta*sy + l*(ally-y[k])
+			cov, vx := sxy-sx*mean, sxx-sx*sx*inv
+			if vx <= 1e-12 || cov <= 0 || cov*cov <= bg*vx {
+				continue
 			}
+			ba, bb, bg = a, b0+k, cov*cov/vx
 		}
 	}
 	return ba, bb, bg
@@ -146,33 +152,26 @@ func rampSearch(ts []int64, ys []float64) (a, b int, ok bool) {
 		}
 		return out
 	}(), by)
-	all := make([]int, m)
-	for i := range all {
-		all[i] = i
-	}
-	ca, cb, g := coarse.best(all, all)
+	ca, cb, g := coarse.best(span{0, m}, span{0, m})
 	if g <= 0 {
 		return 0, 0, false
 	}
 	if m == n {
 		return ca, cb, true
 	}
-	near := func(k int) []int { // the points of buckets k-1 … k+1
-		var out []int
-		for i := max(0, k-1) * n / m; i < min(m, k+2)*n/m; i++ {
-			out = append(out, i)
-		}
-		return out
+	near := func(k int) span { // the points of buckets k-1 … k+1
+		return span{max(0, k-1) * n / m, min(m, k+2) * n / m}
 	}
+	one := func(i int) span { return span{i, i + 1} }
 	// one end at a time: the buckets' points around a with b at its
 	// bucket's last point, then around b
 	b = min(n, (cb+1)*n/m) - 1
-	a, _, g = full.best(near(ca), []int{b})
+	a, _, g = full.best(near(ca), one(b))
 	if g <= 0 {
 		return 0, 0, false
 	}
-	_, b, _ = full.best([]int{a}, near(cb))
-	a, _, g = full.best(near(ca), []int{b})
+	_, b, _ = full.best(one(a), near(cb))
+	a, _, g = full.best(near(ca), one(b))
 	return a, b, g > 0
 }
 
