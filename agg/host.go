@@ -13,10 +13,9 @@ type slotRef struct {
 	bin  int64 // bin start
 }
 
-// hostRefs lists the slots of host h in parts (in unit order), ordered by
-// bin and, within a bin, by unit.
-func hostRefs(h int32, parts []*Partial) []slotRef {
-	var refs []slotRef
+// hostRefs appends to refs the slots of host h in parts (in unit order),
+// ordered by bin and, within a bin, by unit.
+func hostRefs(h int32, parts []*Partial, refs []slotRef) []slotRef {
 	for k, p := range parts {
 		for _, s := range p.slots[h] {
 			refs = append(refs, slotRef{part: int32(k), slot: s, bin: p.slotBin[s]})
@@ -37,6 +36,7 @@ type hostBins struct {
 	pods    []string
 
 	merged statVec // the bins that several units hold, merged
+	refs   []slotRef
 }
 
 // statLoc is where a bin's statistics of every gauge are: in the slot of
@@ -47,22 +47,18 @@ type statLoc struct {
 }
 
 // combineHost merges host h's slots of the partials of its units, given
-// in unit order: statistics of a bin are folded in unit order, so the
-// result does not depend on which worker read which unit. A bin that one
-// unit holds keeps its statistics in that unit's partial (valid while the
-// partials are); the few that several units hold (at their boundaries)
-// are merged into merged, emptied first (its blocks are reused).
-func combineHost(h int32, parts []*Partial, merged statVec) *hostBins {
-	refs := hostRefs(h, parts)
-	merged.reset()
-	n := 0 // bins
-	for k := range refs {
-		if k == 0 || refs[k].bin != refs[k-1].bin {
-			n++
-		}
-	}
-	hb := &hostBins{merged: merged, start: make([]int64, 0, n), samples: make([]int64, 0, n),
-		spans: make([]sampleSpan, 0, n), oc: make([]ocLast, 0, n), stats: make([]statLoc, 0, n)}
+// in unit order, into hb, emptied first (its memory is reused): statistics
+// of a bin are folded in unit order, so the result does not depend on
+// which worker read which unit. A bin that one unit holds keeps its
+// statistics in that unit's partial (valid while the partials are); the
+// few that several units hold (at their boundaries) are merged into
+// hb.merged.
+func combineHost(h int32, parts []*Partial, hb *hostBins) {
+	hb.refs = hostRefs(h, parts, hb.refs[:0])
+	refs := hb.refs
+	hb.merged.reset()
+	hb.start, hb.samples, hb.spans = hb.start[:0], hb.samples[:0], hb.spans[:0]
+	hb.oc, hb.stats, hb.pods = hb.oc[:0], hb.stats[:0], hb.pods[:0]
 	i := -1
 	for k, ref := range refs {
 		q := parts[ref.part]
@@ -98,35 +94,51 @@ func combineHost(h int32, parts []*Partial, merged statVec) *hostBins {
 			}
 		}
 	}
-	return hb
 }
 
-// result computes the host's per-bin statistics.
-func (hb *hostBins) result(name string, index int32) *HostResult {
+// result sets hr to the host's per-bin statistics, reusing hr's memory
+// (the series of a host that was handed on and is done with).
+func (hb *hostBins) result(name string, index int32, hr *HostResult) {
 	n := len(hb.start)
 	nh := len(hostCols)
-	hr := &HostResult{
+	*hr = HostResult{
 		Name: name, Index: index, Pods: slices.Sorted(slices.Values(hb.pods)),
 		Start: hb.start, Samples: hb.samples,
-		First: make([]int64, n), Last: make([]int64, n), Gap: make([]int64, n), GapAt: make([]int64, n),
-		Metrics: make([]MinMaxAvg, nh),
-		HitRate: nanSeries(n),
+		First: resize(hr.First, n), Last: resize(hr.Last, n), Gap: resize(hr.Gap, n), GapAt: resize(hr.GapAt, n),
+		Metrics: resize(hr.Metrics, nh), OCDelta: hr.OCDelta,
+		HitRate: fillNaN(hr.HitRate, n), Resets: hr.Resets[:0],
 	}
 	for i, s := range hb.spans {
 		hr.First[i], hr.Last[i], hr.Gap[i], hr.GapAt[i] = s.first, s.last, s.gap, s.gapAt
 	}
 	for k := range hr.OCDelta {
-		hr.OCDelta[k] = nanSeries(n)
+		hr.OCDelta[k] = fillNaN(hr.OCDelta[k], n)
 	}
-	// every value is set below: one allocation, no NaN fill
-	vals := make([]float64, 3*n*nh)
+	// every value is set below: no NaN fill
 	for j := range hr.Metrics {
-		v := vals[3*n*j : 3*n*(j+1)]
-		hr.Metrics[j] = MinMaxAvg{Avg: v[:n:n], Max: v[n : 2*n : 2*n], Min: v[2*n:]}
+		m := &hr.Metrics[j]
+		m.Avg, m.Max, m.Min = resize(m.Avg, n), resize(m.Max, n), resize(m.Min, n)
 	}
 	hb.transpose(hr.Metrics)
 	hr.ocDeltas(hb.oc)
-	return hr
+}
+
+// resize returns s with length n, reallocated only when too small; its
+// values are left as they were.
+func resize[S ~[]E, E any](s S, n int) S {
+	if cap(s) < n {
+		return make(S, n)
+	}
+	return s[:n]
+}
+
+// fillNaN returns s (resized) with every value NaN.
+func fillNaN(s Series, n int) Series {
+	s = resize(s, n)
+	for i := range s {
+		s[i] = math.NaN()
+	}
+	return s
 }
 
 // transposeTile is the number of bins transposed together: their slots

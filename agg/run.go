@@ -70,7 +70,7 @@ func Run(ctx context.Context, src columnar.Source, o RunOptions) (*Result, error
 		samples = newOrderedBatches(gctx, o.Samples)
 	}
 	if o.HostInOrder != nil {
-		c.seq = newSequencer(gctx, len(src.Hosts()), o.HostInOrder)
+		c.seq = newSequencer(gctx, len(src.Hosts()), o.HostInOrder, c.putHostState)
 		c.seq.skip(c.hostsWithoutUnits())
 	}
 	var next atomic.Int64
@@ -133,7 +133,7 @@ type combiner struct {
 	cluster   *cluster
 	seq       *sequencer
 	pool      sync.Pool // *Partial
-	statsPool sync.Pool // *statVec, of the hosts being combined
+	hostPool  sync.Pool // *hostState, of hosts handed on and done with
 
 	mu      sync.Mutex
 	pending []int32          // per host: units not done
@@ -223,17 +223,14 @@ func (c *combiner) finishHost(h int32) error {
 	for k, up := range ups {
 		parts[k] = up.p
 	}
+	var st *hostState
 	var hr *HostResult
 	if len(parts) > 0 {
-		stats, _ := c.statsPool.Get().(*statVec)
-		if stats == nil {
-			stats = &statVec{width: len(gaugeCols)}
-		}
-		hb := combineHost(h, parts, *stats)
-		hr = hb.result(c.hosts[h], h)
-		c.cluster.addHost(hb, hr)
-		*stats = hb.merged
-		c.statsPool.Put(stats)
+		st = c.getHostState()
+		combineHost(h, parts, &st.hb)
+		st.hb.result(c.hosts[h], h, &st.hr)
+		hr = &st.hr
+		c.cluster.addHost(&st.hb, hr)
 	}
 	c.mu.Lock()
 	var free []*Partial
@@ -256,9 +253,33 @@ func (c *combiner) finishHost(h int32) error {
 		}
 	}
 	if c.seq != nil {
-		return c.seq.put(h, hr)
+		return c.seq.put(h, st)
 	}
+	c.putHostState(st)
 	return nil
+}
+
+// hostState is the memory of one host's combination and result, reused
+// for later hosts once the result has been handed on: at fine bins a
+// host's series are a megabyte or more, and allocating (and clearing)
+// them per host was a tenth of the run.
+type hostState struct {
+	hb hostBins
+	hr HostResult
+}
+
+func (c *combiner) getHostState() *hostState {
+	if st, ok := c.hostPool.Get().(*hostState); ok {
+		return st
+	}
+	return &hostState{hb: hostBins{merged: newStatVec(len(gaugeCols))}}
+}
+
+// putHostState recycles st (nil: none) unless the run keeps results.
+func (c *combiner) putHostState(st *hostState) {
+	if st != nil && !c.opts.KeepHosts {
+		c.hostPool.Put(st)
+	}
 }
 
 // kept returns the hosts kept with KeepHosts, by name, with Bins set to
@@ -286,16 +307,17 @@ type sequencer struct {
 	cond    *sync.Cond
 	ctx     context.Context
 	next    int32                 // the next host to hand on
-	waiting map[int32]*HostResult // finished hosts after next; nil: no records
+	waiting map[int32]*hostState // finished hosts after next; nil: no records
 	bins    int                   // host-bins waiting
 	busy    bool                  // a goroutine is handing hosts on
 	emit    func(*HostResult) error
+	release func(*hostState) // after emit
 	err     error
 	n       int32
 }
 
-func newSequencer(ctx context.Context, hosts int, emit func(*HostResult) error) *sequencer {
-	s := &sequencer{ctx: ctx, waiting: map[int32]*HostResult{}, emit: emit, n: int32(hosts)}
+func newSequencer(ctx context.Context, hosts int, emit func(*HostResult) error, release func(*hostState)) *sequencer {
+	s := &sequencer{ctx: ctx, waiting: map[int32]*hostState{}, emit: emit, release: release, n: int32(hosts)}
 	s.cond = sync.NewCond(&s.mu)
 	context.AfterFunc(ctx, func() {
 		s.mu.Lock()
@@ -316,8 +338,9 @@ func (s *sequencer) skip(hosts []int32) {
 
 // put hands on host h's result (nil for a host without records) when
 // every host before it has been, else keeps it; it waits while too many
-// host-bins are kept, unless h is the next host.
-func (s *sequencer) put(h int32, hr *HostResult) error {
+// host-bins are kept, unless h is the next host. A result handed on is
+// released.
+func (s *sequencer) put(h int32, hr *hostState) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for h != s.next && s.bins > maxWaitingBins && s.err == nil && s.ctx.Err() == nil {
@@ -331,7 +354,7 @@ func (s *sequencer) put(h int32, hr *HostResult) error {
 	}
 	s.waiting[h] = hr
 	if hr != nil {
-		s.bins += len(hr.Start)
+		s.bins += len(hr.hr.Start)
 	}
 	if s.busy {
 		return nil
@@ -347,12 +370,16 @@ func (s *sequencer) put(h int32, hr *HostResult) error {
 		if r == nil {
 			continue
 		}
-		s.bins -= len(r.Start)
+		s.bins -= len(r.hr.Start)
 		s.mu.Unlock()
-		err := s.emit(r)
+		err := s.emit(&r.hr)
+		if err != nil {
+			err = fmt.Errorf("host %s: %w", r.hr.Name, err)
+		}
+		s.release(r)
 		s.mu.Lock()
 		if err != nil {
-			s.err = fmt.Errorf("host %s: %w", r.Name, err)
+			s.err = err
 		}
 		s.cond.Broadcast()
 	}
