@@ -126,14 +126,14 @@ func Run(ctx context.Context, src columnar.Source, o RunOptions) (*Result, error
 // combiner tracks the units of each host and combines a host when its
 // last unit is done.
 type combiner struct {
-	binner    *Binner
-	hosts     []string
-	units     []columnar.Unit
-	opts      *RunOptions
-	cluster   *cluster
-	seq       *sequencer
-	pool      sync.Pool // *Partial
-	hostPool  sync.Pool // *hostState, of hosts handed on and done with
+	binner   *Binner
+	hosts    []string
+	units    []columnar.Unit
+	opts     *RunOptions
+	cluster  *cluster
+	seq      *sequencer
+	pool     sync.Pool // *Partial
+	hostPool sync.Pool // *hostState, of hosts handed on and done with
 
 	mu      sync.Mutex
 	pending []int32          // per host: units not done
@@ -306,10 +306,10 @@ type sequencer struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	ctx     context.Context
-	next    int32                 // the next host to hand on
+	next    int32                // the next host to hand on
 	waiting map[int32]*hostState // finished hosts after next; nil: no records
-	bins    int                   // host-bins waiting
-	busy    bool                  // a goroutine is handing hosts on
+	bins    int                  // host-bins waiting
+	busy    bool                 // a goroutine is handing hosts on
 	emit    func(*HostResult) error
 	release func(*hostState) // after emit
 	err     error
