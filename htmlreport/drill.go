@@ -1,6 +1,12 @@
 package htmlreport
 
-import "math"
+import (
+	"bufio"
+	"bytes"
+	"math"
+	"runtime"
+	"sync"
+)
 
 // The per-host drill-down's part of the data document: every host's series
 // of every drill-down metric, merged from the host views to one common
@@ -211,7 +217,7 @@ func writeHosts(e *jsonStream, views []HostView, ax *binAxis) {
 	e.key("metrics")
 	e.open('[')
 	vals := make([]float64, len(views))
-	var cw codeWriter
+	parts := make([]seriesPart, max(1, min(runtime.GOMAXPROCS(0), len(views)/minPartViews)))
 	for j, key := range hostKeys {
 		info := hostInfo(key)
 		e.elem()
@@ -226,9 +232,11 @@ func writeHosts(e *jsonStream, views []HostView, ax *binAxis) {
 		e.numbers(perView(vals, views, j, info.scale, func(m *viewMetric) float64 { return m.last }), hostDigits)
 		e.key("values")
 		e.open('[')
-		for i := range views {
-			e.elem()
-			writeHostSeries(e, &views[i], j, ax, info.scale, &cw)
+		for _, part := range encodeSeries(views, j, ax, info.scale, parts) {
+			if len(part) > 0 {
+				e.elem()
+				e.write(part)
+			}
 		}
 		e.close(']')
 		e.close('}')
@@ -236,6 +244,50 @@ func writeHosts(e *jsonStream, views []HostView, ax *binAxis) {
 	e.close(']')
 	e.field("default", "shm_memory_usage")
 	e.close('}')
+}
+
+// minPartViews is the fewest host series encoded by one goroutine.
+const minPartViews = 32
+
+// seriesPart is the encoding of one share of the hosts' series of a
+// metric, reused metric after metric.
+type seriesPart struct {
+	buf bytes.Buffer
+	bw  *bufio.Writer
+	cw  codeWriter
+}
+
+// encodeSeries returns metric j's series of every view, comma-separated,
+// in len(parts) (≥ 1) consecutive shares encoded at once: merging the
+// views' columns to the page's width was half of writing the page, which
+// comes after the run, when no other work is left. The bytes are valid
+// until the next call.
+func encodeSeries(views []HostView, j int, ax *binAxis, scale float64, parts []seriesPart) [][]byte {
+	out := make([][]byte, len(parts))
+	encode := func(k int) {
+		p := &parts[k]
+		p.buf.Reset()
+		if p.bw == nil {
+			p.bw = bufio.NewWriterSize(&p.buf, 1<<14)
+		}
+		e := &jsonStream{w: p.bw, first: true}
+		for i := k * len(views) / len(parts); i < (k+1)*len(views)/len(parts); i++ {
+			e.elem()
+			writeHostSeries(e, &views[i], j, ax, scale, &p.cw)
+		}
+		p.bw.Flush()
+		out[k] = p.buf.Bytes()
+	}
+	if len(parts) == 1 {
+		encode(0)
+		return out
+	}
+	var wg sync.WaitGroup
+	for k := range parts {
+		wg.Go(func() { encode(k) })
+	}
+	wg.Wait()
+	return out
 }
 
 // perView fills vals with f of metric j of each view, scaled; NaN where a
