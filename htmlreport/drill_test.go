@@ -294,3 +294,33 @@ func TestWriteFails(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeSeriesShares: the series encoded in shares, joined, are the
+// series encoded in one.
+func TestEncodeSeriesShares(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	views := make([]HostView, 101)
+	for i := range views {
+		ns, vs := randomSeries(r)
+		if len(ns) == 0 {
+			continue
+		}
+		shift := fitShift(ns[0], ns[len(ns)-1], maxSeriesPoints)
+		views[i] = HostView{shift: shift, present: runsOf(ns), metrics: []viewMetric{{s: quantize(m4Reduce(ns, vs, shift, nil), shift, false)}}}
+	}
+	ax := binAxis{interval: 60e6, n0: 0, n1: 1 << 25}
+	ax.shift = fitShift(ax.n0, ax.n1, maxSeriesPoints)
+	one := bytes.Clone(encodeSeries(views, 0, &ax, 1, make([]seriesPart, 1))[0])
+	var joined []byte
+	for _, p := range encodeSeries(views, 0, &ax, 1, make([]seriesPart, 3)) {
+		if len(p) > 0 {
+			if len(joined) > 0 {
+				joined = append(joined, ',')
+			}
+			joined = append(joined, p...)
+		}
+	}
+	if !bytes.Equal(one, joined) || len(one) == 0 {
+		t.Fatalf("shares differ from one encoding (%d and %d bytes)", len(joined), len(one))
+	}
+}
