@@ -1,6 +1,10 @@
 package agg
 
-import "github.com/resreport/resreport/columnar"
+import (
+	"slices"
+
+	"github.com/resreport/resreport/columnar"
+)
 
 // Series holds one value per bin; NaN marks a bin without data (null in
 // JSON, a gap in charts).
@@ -74,4 +78,22 @@ func (h *HostResult) Metric(name string) *MinMaxAvg {
 		return nil
 	}
 	return &h.Metrics[i]
+}
+
+// Clone returns a deep copy of h, for a Host callback that keeps a result
+// past the call (the run reuses h's memory for later hosts).
+func (h *HostResult) Clone() HostResult {
+	c := *h
+	c.Pods = slices.Clone(h.Pods)
+	c.Start, c.Bins, c.Samples = slices.Clone(h.Start), slices.Clone(h.Bins), slices.Clone(h.Samples)
+	c.First, c.Last, c.Gap, c.GapAt = slices.Clone(h.First), slices.Clone(h.Last), slices.Clone(h.Gap), slices.Clone(h.GapAt)
+	c.Metrics = make([]MinMaxAvg, len(h.Metrics))
+	for i, m := range h.Metrics {
+		c.Metrics[i] = MinMaxAvg{Avg: slices.Clone(m.Avg), Max: slices.Clone(m.Max), Min: slices.Clone(m.Min)}
+	}
+	for k := range h.OCDelta {
+		c.OCDelta[k] = slices.Clone(h.OCDelta[k])
+	}
+	c.HitRate, c.Resets = slices.Clone(h.HitRate), slices.Clone(h.Resets)
+	return c
 }

@@ -24,7 +24,8 @@ type RunOptions struct {
 	// Host, if set, is called once for every host with records with its
 	// final result, as soon as the host's last unit is done: from the
 	// worker goroutines, concurrently, in no set order. h is valid only
-	// during the call.
+	// during the call (its memory is reused for later hosts: a caller
+	// that keeps it keeps h.Clone()).
 	Host func(h *HostResult) error
 
 	// HostInOrder, if set, is called like Host but one call at a time, in

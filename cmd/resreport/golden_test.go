@@ -72,7 +72,7 @@ func runToJSON(t *testing.T, j *job) (*outcome, string, []agg.HostResult) {
 	j.OnHost = func(h *agg.HostResult) error {
 		mu.Lock()
 		defer mu.Unlock()
-		kept = append(kept, *h)
+		kept = append(kept, h.Clone()) // h is reused after the call
 		return nil
 	}
 	plan, err := discover(j)
