@@ -203,10 +203,4 @@ func (h *HostResult) ocDeltas(ocs []ocLast) {
 	}
 }
 
-func nanSeries(n int) Series {
-	s := make(Series, n)
-	for i := range s {
-		s[i] = math.NaN()
-	}
-	return s
-}
+func nanSeries(n int) Series { return fillNaN(nil, n) }

@@ -341,7 +341,7 @@ func (s *sequencer) skip(hosts []int32) {
 // every host before it has been, else keeps it; it waits while too many
 // host-bins are kept, unless h is the next host. A result handed on is
 // released.
-func (s *sequencer) put(h int32, hr *hostState) error {
+func (s *sequencer) put(h int32, st *hostState) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for h != s.next && s.bins > maxWaitingBins && s.err == nil && s.ctx.Err() == nil {
@@ -353,9 +353,9 @@ func (s *sequencer) put(h int32, hr *hostState) error {
 	if s.err != nil {
 		return s.err
 	}
-	s.waiting[h] = hr
-	if hr != nil {
-		s.bins += len(hr.hr.Start)
+	s.waiting[h] = st
+	if st != nil {
+		s.bins += len(st.hr.Start)
 	}
 	if s.busy {
 		return nil

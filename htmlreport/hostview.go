@@ -192,23 +192,10 @@ func quantize(cols []m4col[float64], shift uint, full bool) viewSeries {
 		lo, hi = min(lo, k.mn), max(hi, k.mx)
 		whole = whole && k.f == math.Trunc(k.f) && k.l == math.Trunc(k.l) && k.mn == math.Trunc(k.mn) && k.mx == math.Trunc(k.mx)
 	}
-	if lo == hi && full {
-		return viewSeries{kind: seriesConst, lo: lo}
-	}
-	s := viewSeries{kind: seriesCodes, lo: lo, step: 1, top: uint16(min(hi-lo, maxCode)), c0: cols[0].c}
-	if !whole || hi-lo > maxCode {
-		s.step, s.top = (hi-lo)/maxCode, maxCode
-	}
-	code := func(v float64) uint16 {
-		if s.step == 0 {
-			return 0
-		}
-		return uint16(min(math.Round((v-lo)/s.step), float64(s.top)))
-	}
 	slots := slotsOf(shift)
-	s.codes = make([]uint16, int(cols[len(cols)-1].c-s.c0+1)*slots)
-	for i := range s.codes {
-		s.codes[i] = noCode
+	s := codedSeries(lo, hi, whole, full, cols[0].c, int(cols[len(cols)-1].c-cols[0].c+1)*slots)
+	if s.kind == seriesConst {
+		return s
 	}
 	var buf [maxSlots]float64
 	for i := range cols {
@@ -216,10 +203,36 @@ func quantize(cols []m4col[float64], shift uint, full bool) viewSeries {
 		k.slots(buf[:slots])
 		dst := s.codes[int(k.c-s.c0)*slots:]
 		for q, v := range buf[:slots] {
-			dst[q] = code(v)
+			dst[q] = s.code(v)
 		}
 	}
 	return s
+}
+
+// codedSeries is the series of values lo … hi (whole: all integers) from
+// column c0 on: one value when lo == hi and full; else n codes, none set,
+// with the step quantize describes.
+func codedSeries(lo, hi float64, whole, full bool, c0 int64, n int) viewSeries {
+	if lo == hi && full {
+		return viewSeries{kind: seriesConst, lo: lo}
+	}
+	s := viewSeries{kind: seriesCodes, lo: lo, step: 1, top: uint16(min(hi-lo, maxCode)), c0: c0}
+	if !whole || hi-lo > maxCode {
+		s.step, s.top = (hi-lo)/maxCode, maxCode
+	}
+	s.codes = make([]uint16, n)
+	for i := range s.codes {
+		s.codes[i] = noCode
+	}
+	return s
+}
+
+// code is the code of value v (lo ≤ v ≤ hi) in s.
+func (s *viewSeries) code(v float64) uint16 {
+	if s.step == 0 {
+		return 0
+	}
+	return uint16(min(math.Round((v-s.lo)/s.step), float64(s.top)))
 }
 
 // quantizeBins is quantize(m4Reduce(ns, vs, 0, nil), 0, full) without
@@ -244,26 +257,14 @@ func quantizeBins(ns []int64, vs []float64, full bool) viewSeries {
 	if first < 0 {
 		return viewSeries{}
 	}
-	if lo == hi && full {
-		return viewSeries{kind: seriesConst, lo: lo}
-	}
-	s := viewSeries{kind: seriesCodes, lo: lo, step: 1, top: uint16(min(hi-lo, maxCode)), c0: ns[first]}
-	if !whole || hi-lo > maxCode {
-		s.step, s.top = (hi-lo)/maxCode, maxCode
-	}
-	s.codes = make([]uint16, ns[last]-s.c0+1)
-	for i := range s.codes {
-		s.codes[i] = noCode
+	s := codedSeries(lo, hi, whole, full, ns[first], int(ns[last]-ns[first]+1))
+	if s.kind == seriesConst {
+		return s
 	}
 	for i, v := range vs[first : last+1] {
-		if bad(v) {
-			continue
+		if !bad(v) {
+			s.codes[ns[first+i]-s.c0] = s.code(v)
 		}
-		c := uint16(0)
-		if s.step != 0 {
-			c = uint16(min(math.Round((v-lo)/s.step), float64(s.top)))
-		}
-		s.codes[ns[first+i]-s.c0] = c
 	}
 	return s
 }
