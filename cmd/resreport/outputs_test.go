@@ -232,7 +232,9 @@ func TestSignalAtRandomPoints(t *testing.T) {
 		if i%4 >= 2 {
 			sig, want = syscall.SIGTERM, 143
 		}
-		mark, span := "found", scan
+		// half the scan: a run may be faster than the timing run (CI saw one
+		// finish before a signal sent 703 ms into an 835 ms scan)
+		mark, span := "found", scan/2
 		if i%2 == 1 {
 			mark, span = "parsed", post*8/10
 		}
@@ -249,7 +251,7 @@ func TestSignalAtRandomPoints(t *testing.T) {
 		worst = max(worst, took)
 		t.Logf("run %d: %v %v after %q: exit %d in %v", i, sig, delay.Round(time.Millisecond), mark, code, took.Round(time.Millisecond))
 		switch {
-		case code == 0 && i%2 == 1:
+		case code == 0:
 			late++ // the outputs were committed before the signal: they must all be new
 			for name, e := range snapshot(t, out) {
 				if b, ok := before[name]; ok && !e.mode.IsDir() && b.ino == e.ino {
@@ -266,8 +268,8 @@ func TestSignalAtRandomPoints(t *testing.T) {
 		noWorkFiles(t, filepath.Join(out, "pq"))
 		noWorkFiles(t, os.TempDir())
 	}
-	if late > 2 {
-		t.Fatalf("%d of 5 late signals came after the commit: the runs are too fast for this test", late)
+	if late > 3 {
+		t.Fatalf("%d of 10 signals came after the commit: the runs are too fast for this test", late)
 	}
 	t.Logf("slowest stop after the signal: %v", worst.Round(time.Millisecond))
 	if worst > 3*time.Second {
