@@ -47,16 +47,25 @@ func (m *binMap) get(start int64) (int32, bool) {
 	return 0, false
 }
 
+// reset empties the map, keeping its window's memory.
+func (m *binMap) reset() {
+	clear(m.window)
+	m.n, m.sparse = 0, nil
+}
+
 // put stores v (>= 0) for the bin starting at start, which has none yet.
 func (m *binMap) put(start int64, v int32) {
 	k := m.number(start)
+	if m.n == 0 && m.sparse == nil { // empty: the window starts here
+		if len(m.window) == 0 {
+			m.window = make([]int32, 64)
+		}
+		m.base = k
+	}
 	m.n++
 	if m.sparse != nil {
 		m.sparse[k] = v
 		return
-	}
-	if len(m.window) == 0 {
-		m.base, m.window = k, make([]int32, 64)
 	}
 	if i := k - m.base; i < 0 || i >= int64(len(m.window)) {
 		lo, hi := min(m.base, k), max(m.base+int64(len(m.window)), k+1)

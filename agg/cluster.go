@@ -24,8 +24,9 @@ type cluster struct {
 	ocHost []int32           // per bin: hosts with a delta
 }
 
-// cell is one gauge of one bin; a bin's cells are next to each other, as
-// a host's bin is folded in gauge by gauge.
+// cell is one gauge of one bin. A block holds the host metrics' cells of
+// its bins, bin by bin, then the other gauges' (hosts fold in the first,
+// units the second: each walks cells next to each other).
 type cell struct {
 	cnt      int64
 	sum      fixed128 // exact; see over
@@ -35,11 +36,14 @@ type cell struct {
 // clusterBlock is the number of bins per block of cells.
 const clusterBlock = 64
 
-// row returns the cells of bin g, and the number of its first.
-func (c *cluster) row(g int) ([]cell, int) {
-	n := len(gaugeCols)
-	i := (g % clusterBlock) * n
-	return c.cells[g/clusterBlock][i : i+n], g * n
+// rows returns the cells of bin g, the host metrics' and the other
+// gauges', and the number of its first (cells are numbered bin by bin in
+// gaugeCols order).
+func (c *cluster) rows(g int) (host, other []cell, k0 int) {
+	nh, no := len(hostCols), len(gaugeCols)-len(hostCols)
+	blk, r := c.cells[g/clusterBlock], g%clusterBlock
+	o := clusterBlock*nh + r*no
+	return blk[r*nh : r*nh+nh], blk[o : o+no], g * len(gaugeCols)
 }
 
 func newCluster(interval int64) *cluster { return &cluster{binOf: newBinMap(interval)} }
@@ -65,28 +69,18 @@ func (c *cluster) bin(start int64) int {
 	return i
 }
 
-// addHost folds a finished host's bins and counter deltas in.
+// addHost folds a finished host's bins (its host metrics: the other
+// gauges come per unit, addBins) and counter deltas in.
 func (c *cluster) addHost(hb *hostBins, hr *HostResult) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	nh := len(hostCols)
 	for i, start := range hb.start {
 		g := c.bin(start)
 		c.hosts[g]++
 		blk, off := hb.stats[i].b, hb.stats[i].off
-		row, k0 := c.row(g)
-		for j := range row {
-			x := &blk.el[off+j]
-			if x.cnt == 0 {
-				continue
-			}
-			e := &row[j]
-			e.cnt += x.cnt
-			e.max, e.min = max(e.max, x.max), min(e.min, x.min)
-			if t, ok := fixedTerm(x.sum); ok && c.over == nil && e.sum.add(t) {
-				continue
-			}
-			c.addBig(e, k0+j, x.sum)
-		}
+		row, _, k0 := c.rows(g)
+		c.fold(row, k0, blk.el[off:off+nh])
 		if math.IsNaN(hr.OCDelta[0][i]) {
 			continue
 		}
@@ -94,6 +88,36 @@ func (c *cluster) addHost(hb *hostBins, hr *HostResult) {
 		for k := range hr.OCDelta {
 			c.ocSum[g][k].addInt(int64(hr.OCDelta[k][i]))
 		}
+	}
+}
+
+// addBins folds in the gauges after the host metrics, per bin, of a unit's
+// partial.
+func (c *cluster) addBins(p *Partial) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	nh, n := len(hostCols), len(gaugeCols)
+	for i, start := range p.binStart {
+		_, row, k0 := c.rows(c.bin(start))
+		blk, off := p.binStats.at(i, 0)
+		c.fold(row, k0+nh, blk.el[off:off+n-nh])
+	}
+}
+
+// fold adds statistics xs to cells row, numbered from k0.
+func (c *cluster) fold(row []cell, k0 int, xs []statElem) {
+	for j := range row {
+		x := &xs[j]
+		if x.cnt == 0 {
+			continue
+		}
+		e := &row[j]
+		e.cnt += x.cnt
+		e.max, e.min = max(e.max, x.max), min(e.min, x.min)
+		if t, ok := fixedTerm(x.sum); ok && c.over == nil && e.sum.add(t) {
+			continue
+		}
+		c.addBig(e, k0+j, x.sum)
 	}
 }
 
@@ -142,19 +166,27 @@ func (c *cluster) result(interval int64) *Result {
 	for g, l := range order {
 		r.Bins[g] = c.start[l]
 		r.HostCount[g] = int(c.hosts[l])
-		row, k0 := c.row(l)
-		for j, m := range gaugeCols {
-			e := &row[j]
-			if e.cnt == 0 {
-				continue
-			}
-			s := &r.Gauges[m]
-			s.Avg[g] = c.sumOf(e, k0+j) / float64(e.cnt)
-			s.Max[g], s.Min[g] = e.max, e.min
+		host, other, k0 := c.rows(l)
+		for j := range host {
+			c.gaugeResult(r, g, j, &host[j], k0+j)
+		}
+		for j := range other {
+			c.gaugeResult(r, g, len(host)+j, &other[j], k0+len(host)+j)
 		}
 		c.ocResult(r, g, l)
 	}
 	return r
+}
+
+// gaugeResult sets bin g of r's series of gauge j (of gaugeCols) from its
+// cell e, number k.
+func (c *cluster) gaugeResult(r *Result, g, j int, e *cell, k int) {
+	if e.cnt == 0 {
+		return
+	}
+	s := &r.Gauges[gaugeCols[j]]
+	s.Avg[g] = c.sumOf(e, k) / float64(e.cnt)
+	s.Max[g], s.Min[g] = e.max, e.min
 }
 
 // ocResult sets bin g of r's counter series from bin l.

@@ -153,9 +153,9 @@ func (hb *hostBins) transpose(ms []MinMaxAvg) {
 	for i0 := 0; i0 < n; i0 += transposeTile {
 		i1 := min(i0+transposeTile, n)
 		for j := range ms {
-			m, g := &ms[j], hostGauge[j]
+			m := &ms[j]
 			for i := i0; i < i1; i++ {
-				m.Avg[i], m.Max[i], m.Min[i] = hb.stats[i].b.stats(hb.stats[i].off + g)
+				m.Avg[i], m.Max[i], m.Min[i] = hb.stats[i].b.stats(hb.stats[i].off + j)
 			}
 		}
 	}

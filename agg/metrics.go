@@ -8,10 +8,14 @@ import (
 
 // gaugeCols are the catalogue indices of every gauge metric; the cluster
 // aggregates keep avg/max/min of each per bin. The per-host metrics come
-// first (in HostMetrics order), so that a slot's statistics of them are
-// one contiguous run, which a host's series are read from; then the other
-// gauges in catalogue order.
+// first (in HostMetrics order: a host-bin keeps those), then the other
+// gauges in catalogue order (kept per bin only).
 var gaugeCols = func() []int {
+	for j, m := range hostCols {
+		if columnar.Metrics[m].Role != columnar.Gauge {
+			panic("agg: host metric " + HostMetrics[j] + " is not a gauge")
+		}
+	}
 	cols := slices.Clone(hostCols)
 	for i, m := range columnar.Metrics {
 		if m.Role == columnar.Gauge && !slices.Contains(hostCols, i) {
@@ -96,17 +100,3 @@ func Key(m int) string {
 	}
 	return columnar.Metrics[m].Name
 }
-
-// hostGauge[j] is the position of HostMetrics[j] among gaugeCols: host
-// statistics are kept for every gauge, and the host metrics are read from
-// them.
-var hostGauge = func() []int {
-	out := make([]int, len(hostCols))
-	for j, m := range hostCols {
-		out[j] = slices.Index(gaugeCols, m)
-		if out[j] < 0 {
-			panic("agg: host metric " + HostMetrics[j] + " is not a gauge")
-		}
-	}
-	return out
-}()

@@ -3,6 +3,7 @@ package agg
 import (
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/resreport/resreport/columnar"
 )
@@ -24,15 +25,28 @@ type Partial struct {
 	slotBin     []int64
 	slotSamples []int64
 	slotTime    []sampleSpan
-	stats       statVec  // slot × len(gaugeCols) + gauge
+	stats       statVec  // slot × the host metrics (hostCols)
 	oc          []ocLast // indexed by slot
+
+	// The other gauges only the cluster keeps: per bin, all the unit's
+	// hosts together (a unit of a samples file holds a run of hosts), so
+	// they cost a partial per bin, not per host-bin.
+	binOf    binMap
+	binStart []int64
+	binStats statVec // bin × the gauges after the host metrics in gaugeCols
 
 	pods map[int32][]string // per host: distinct worker ids (pod), at most maxPods, in order of first sight
 
-	runs    []run       // scratch: rows of a batch cut where host or bin changes
-	targets []runTarget // scratch: per run, where its statistics go
-	dense   []uint8     // scratch: per gauge, the density of the batch's column
+	runs       []run       // scratch: rows of a batch cut where host or bin changes
+	targets    []runTarget // scratch: per run, where its host metrics' statistics go
+	binTargets []runTarget // scratch: per run, where the other gauges' go
+	dense      []uint8     // scratch: per gauge, the density of the batch's column
 }
+
+// binBlocks are the blocks of the partials' bin statistics, released once
+// the cluster has them (see combiner.unitDone): a partial waits for its
+// host's other units with its host-bins only.
+var binBlocks sync.Pool
 
 // maxPods bounds the worker ids remembered per host.
 const maxPods = 16
@@ -47,6 +61,7 @@ type runTarget struct {
 type run struct {
 	start, end int
 	slot       int32
+	bin        int32 // index into binStart
 }
 
 // sampleSpan is the time extent of a host's samples in one bin: the
@@ -131,7 +146,8 @@ func NewPartial(b *Binner) *Partial {
 		slotOf: map[int32]*binMap{},
 		slots:  map[int32][]int32{},
 		pods:   map[int32][]string{},
-		stats:  newStatVec(len(gaugeCols)),
+		stats:  newStatVec(len(hostCols)),
+		binOf:  newBinMap(b.interval), binStats: statVec{width: len(gaugeCols) - len(hostCols), pool: &binBlocks},
 	}
 }
 
@@ -146,6 +162,9 @@ func (p *Partial) Reset() {
 	p.slotHost, p.slotBin, p.slotSamples = p.slotHost[:0], p.slotBin[:0], p.slotSamples[:0]
 	p.slotTime, p.oc = p.slotTime[:0], p.oc[:0]
 	p.stats.reset()
+	p.binOf.reset()
+	p.binStart = p.binStart[:0]
+	p.binStats.reset()
 	p.binner.start, p.binner.end = 1, 0
 }
 
@@ -172,6 +191,18 @@ func (p *Partial) slotIndex(host int32, bin int64) int32 {
 	return i
 }
 
+// binIndex returns the index of the bin starting at start, adding it if new.
+func (p *Partial) binIndex(start int64) int32 {
+	if i, ok := p.binOf.get(start); ok {
+		return i
+	}
+	i := int32(len(p.binStart))
+	p.binOf.put(start, i)
+	p.binStart = append(p.binStart, start)
+	p.binStats.add()
+	return i
+}
+
 // cutRuns splits the batch's rows into runs of one host and one bin.
 func (p *Partial) cutRuns(b *columnar.View) {
 	p.runs = p.runs[:0]
@@ -188,7 +219,7 @@ func (p *Partial) cutRuns(b *columnar.View) {
 		if k := len(p.runs) - 1; k >= 0 && p.slotHost[p.runs[k].slot] == host && p.slotBin[p.runs[k].slot] == start && p.runs[k].end == i {
 			p.runs[k].end = j
 		} else {
-			p.runs = append(p.runs, run{start: i, end: j, slot: p.slotIndex(host, start)})
+			p.runs = append(p.runs, run{start: i, end: j, slot: p.slotIndex(host, start), bin: p.binIndex(start)})
 		}
 		i = j
 	}
@@ -215,10 +246,12 @@ func (p *Partial) Add(b *columnar.View) {
 	for _, m := range gaugeCols {
 		p.dense = append(p.dense, density(&b.Cols[m], b.Len))
 	}
-	p.targets = p.targets[:0]
+	p.targets, p.binTargets = p.targets[:0], p.binTargets[:0]
 	for _, r := range p.runs {
 		blk, i := p.stats.at(int(r.slot), 0)
 		p.targets = append(p.targets, runTarget{blk, i})
+		blk, i = p.binStats.at(int(r.bin), 0)
+		p.binTargets = append(p.binTargets, runTarget{blk, i})
 	}
 	for k, m := range gaugeCols {
 		d := p.dense[k]
@@ -226,11 +259,15 @@ func (p *Partial) Add(b *columnar.View) {
 			continue
 		}
 		col := &b.Cols[m]
+		targets, j := p.targets, k
+		if k >= len(hostCols) {
+			targets, j = p.binTargets, k-len(hostCols)
+		}
 		for ri, r := range p.runs {
 			c, s, mx, mn := runStats(col, r.start, r.end, d == allRowsValid)
 			if c != 0 {
-				t := &p.targets[ri]
-				t.b.fold(t.i+k, int64(c), s, mx, mn)
+				t := &targets[ri]
+				t.b.fold(t.i+j, int64(c), s, mx, mn)
 			}
 		}
 	}

@@ -180,6 +180,8 @@ func (c *combiner) getPartial() *Partial {
 
 // unitDone records unit i's partial and combines the hosts it finished.
 func (c *combiner) unitDone(i int, p *Partial) error {
+	c.cluster.addBins(p)
+	p.binStats.release()
 	var finished []int32
 	c.mu.Lock()
 	n := 0
@@ -273,7 +275,7 @@ func (c *combiner) getHostState() *hostState {
 	if st, ok := c.hostPool.Get().(*hostState); ok {
 		return st
 	}
-	return &hostState{hb: hostBins{merged: newStatVec(len(gaugeCols))}}
+	return &hostState{hb: hostBins{merged: newStatVec(len(hostCols))}}
 }
 
 // putHostState recycles st (nil: none) unless the run keeps results.

@@ -1,6 +1,9 @@
 package agg
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // statVec holds mergeable partial statistics (count, sum, max, min) of
 // width metrics for a growing set of slots (bins or host-bins). Slots live
@@ -10,6 +13,7 @@ type statVec struct {
 	width  int
 	slots  int
 	blocks []*statBlock
+	pool   *sync.Pool // nil, or where release puts blocks and add takes them
 }
 
 // blockSlots is the number of slots per block (a power of two): a block of
@@ -40,7 +44,14 @@ func newStatVec(width int) statVec { return statVec{width: width} }
 func (s *statVec) add() {
 	k := s.slots
 	if k%blockSlots == 0 && k/blockSlots == len(s.blocks) {
-		s.blocks = append(s.blocks, &statBlock{el: make([]statElem, blockSlots*s.width)})
+		var b *statBlock
+		if s.pool != nil {
+			b, _ = s.pool.Get().(*statBlock)
+		}
+		if b == nil {
+			b = &statBlock{el: make([]statElem, blockSlots*s.width)}
+		}
+		s.blocks = append(s.blocks, b)
 	}
 	s.slots++
 	s.clearSlot(k)
@@ -48,6 +59,17 @@ func (s *statVec) add() {
 
 // reset empties the vector, keeping its blocks for reuse.
 func (s *statVec) reset() { s.slots = 0 }
+
+// release empties the vector and hands its blocks to its pool (if any).
+func (s *statVec) release() {
+	for _, b := range s.blocks {
+		if s.pool != nil {
+			s.pool.Put(b)
+		}
+	}
+	clear(s.blocks)
+	s.blocks, s.slots = s.blocks[:0], 0
+}
 
 // at returns the block and offset of metric j of slot k.
 func (s *statVec) at(k, j int) (*statBlock, int) {
