@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/resreport/resreport/columnar"
 )
 
 // TestExactSumOrderFree adds the same terms in random orders, with merges
@@ -102,6 +104,54 @@ func TestClusterSumOrderFree(t *testing.T) {
 				t.Fatalf("iter %d: %v, want %v", iter, got, want)
 			}
 		}
+	}
+}
+
+// TestClusterBinsOrderFree folds the per-bin statistics of units of three
+// hosts each into the cluster in unit order and in reverse: the same bits
+// (units finish in any order).
+func TestClusterBinsOrderFree(t *testing.T) {
+	_, perHost := benchHostUnits(12, 400)
+	binner, err := NewBinner(300_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []*Partial
+	var v columnar.View
+	for k := 0; k < len(perHost); k += 3 {
+		p := NewPartial(binner)
+		for _, bs := range perHost[k : k+3] {
+			for _, b := range bs {
+				b.View(&v)
+				p.Add(&v)
+			}
+		}
+		parts = append(parts, p)
+	}
+	fwd, rev := newCluster(binner.interval), newCluster(binner.interval)
+	for i := range parts {
+		fwd.addBins(parts[i])
+		rev.addBins(parts[len(parts)-1-i])
+	}
+	a, b := fwd.result(binner.interval), rev.result(binner.interval)
+	if len(a.Bins) < 10 {
+		t.Fatalf("%d bins", len(a.Bins))
+	}
+	checked := 0
+	for _, m := range gaugeCols[len(hostCols):] {
+		for k, s := range [][2]Series{{a.Gauges[m].Avg, b.Gauges[m].Avg}, {a.Gauges[m].Max, b.Gauges[m].Max}, {a.Gauges[m].Min, b.Gauges[m].Min}} {
+			for i := range s[0] {
+				if math.Float64bits(s[0][i]) != math.Float64bits(s[1][i]) {
+					t.Fatalf("%s stat %d bin %d: %v in unit order, %v in reverse", columnar.Metrics[m].Name, k, i, s[0][i], s[1][i])
+				}
+				if !math.IsNaN(s[0][i]) {
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no value to compare")
 	}
 }
 

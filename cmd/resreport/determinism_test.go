@@ -46,6 +46,73 @@ func TestSameBytes(t *testing.T) {
 	}
 }
 
+// TestSameBytesFromParquet reports from a samples file whose row groups
+// hold many hosts each (units whose gauges that no host keeps are folded
+// per bin, see agg.TestClusterBinsOrderFree) with 1, 2 and 4 workers: the
+// same bytes.
+func TestSameBytesFromParquet(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	o := loggen.Options{Hosts: 40, LinesPerHost: 2000, Start: time.Date(2026, 5, 6, 20, 0, 0, 0, time.UTC), Period: 30 * time.Second,
+		Groups: []int{22, 25}, Seed: 5, Realistic: true, Noise: loggen.Noise{SuccessDips: 0.005, QueueBlips: 0.02}}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	pq := filepath.Join(tmp, "pq")
+	if code := runCLI(t, "convert", logs, "-q", "--parquet-dir", pq); code != 0 {
+		t.Fatalf("convert: exit %d", code)
+	}
+	if n := multiHostGroups(t, filepath.Join(pq, "samples.parquet")); n < 4 {
+		t.Fatalf("%d row groups hold several hosts: the test needs units of many hosts, several per bin", n)
+	}
+	outputs := []string{"r.html", "r.json", "pq/cluster_bins.parquet", "pq/host_bins.parquet"}
+	var first [][]byte
+	for k, workers := range []string{"1", "2", "4"} {
+		dir := filepath.Join(tmp, "run", workers)
+		if code := runCLI(t, "report", "--from-parquet", pq, "-q", "--workers", workers, "--interval", "5m",
+			"-o", filepath.Join(dir, "r.html"), "--json", filepath.Join(dir, "r.json"), "--parquet-dir", filepath.Join(dir, "pq")); code != 0 {
+			t.Fatalf("workers %s: exit %d", workers, code)
+		}
+		for i, name := range outputs {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k == 0 {
+				first = append(first, b)
+			} else if !bytes.Equal(b, first[i]) {
+				t.Errorf("workers %s: %s differs from the 1-worker run (%d vs %d bytes)", workers, name, len(b), len(first[i]))
+			}
+		}
+	}
+}
+
+// multiHostGroups counts the row groups of a samples file whose host
+// column's statistics span more than one host.
+func multiHostGroups(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	col, ok := f.Schema().Lookup("host")
+	if !ok {
+		t.Fatal("no host column")
+	}
+	n := 0
+	for _, rg := range f.Metadata().RowGroups {
+		st := rg.Columns[col.ColumnIndex].MetaData.Statistics
+		if !bytes.Equal(st.MinValue, st.MaxValue) {
+			n++
+		}
+	}
+	return n
+}
+
 // TestSamplesPruneByTime checks that the samples file of a multi-day run
 // has row groups of bounded time spans: a one-hour filter on ts touches at
 // most a quarter of them.
