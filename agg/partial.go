@@ -10,10 +10,13 @@ import (
 
 // Partial is the aggregate state of one unit of input: for each host and
 // bin the unit has rows of (a "slot"), the number of samples, their time
-// span, the count, sum, max and min of every gauge, and the last
-// OC_HIT_NUM sample. Add folds a batch into it column by column; when all
-// units of a host are done, the host's slots of every unit are combined
-// (see combiner.finishHost). It is not safe for concurrent use.
+// span, the count, sum, max and min of each host metric, and the last
+// OC_HIT_NUM sample; for each bin, the count, sum, max and min of the
+// other gauges over all the unit's hosts. Add folds a batch into it column
+// by column; when the unit is done, its bins go to the cluster (see
+// combiner.unitDone), and when all units of a host are done, the host's
+// slots of every unit are combined (see combiner.finishHost). It is not
+// safe for concurrent use.
 type Partial struct {
 	binner Binner
 
@@ -147,7 +150,9 @@ func NewPartial(b *Binner) *Partial {
 		slots:  map[int32][]int32{},
 		pods:   map[int32][]string{},
 		stats:  newStatVec(len(hostCols)),
-		binOf:  newBinMap(b.interval), binStats: statVec{width: len(gaugeCols) - len(hostCols), pool: &binBlocks},
+
+		binOf:    newBinMap(b.interval),
+		binStats: statVec{width: len(gaugeCols) - len(hostCols), pool: &binBlocks},
 	}
 }
 
