@@ -22,13 +22,18 @@ type MemoryPlan struct {
 	HostBins    int64 // bins of the host with the most
 	Workers     int
 	Ordered     bool // per-host outputs in host order (HostInOrder)
+	// OpenHosts is the most hosts being read at once, when more than a
+	// few: a unit of a samples file holds a run of hosts, all open until
+	// the run's last time slice.
+	OpenHosts int
 }
 
 // Estimate returns the memory in bytes a run of plan p needs: cluster bins
 // stay in memory; of the hosts only the few being read (about one per
-// worker, and the next) and those waiting for an ordered output.
+// worker, and the next, or OpenHosts) and those waiting for an ordered
+// output.
 func Estimate(p MemoryPlan) int64 {
-	open := int64(p.Workers+2) * p.HostBins
+	open := int64(max(p.Workers+2, p.OpenHosts)) * p.HostBins
 	n := bytesBase + p.ClusterBins*bytesPerClusterBin + open*bytesPerOpenHostBin
 	if p.Ordered {
 		n += min(int64(maxWaitingBins), int64(p.Hosts)*p.HostBins) * bytesPerWaitingBin

@@ -257,6 +257,16 @@ func (sf *sampleFile) tsBounds(g int, w *TimeWindow) bounds {
 	return straddles
 }
 
+// tsExtent returns row group g's smallest and largest timestamps by its
+// statistics.
+func (sf *sampleFile) tsExtent(g int) Extent {
+	lo, hi, ok := chunkBounds(sf.pf.RowGroups()[g].ColumnChunks()[sf.ts])
+	if !ok {
+		return Extent{}
+	}
+	return Extent{First: lo.Int64(), Last: hi.Int64(), Known: true}
+}
+
 // chunkBounds returns the min and max statistics of a column chunk, if
 // it has them.
 func chunkBounds(cc parquet.ColumnChunk) (lo, hi parquet.Value, ok bool) {

@@ -41,7 +41,20 @@ type ParquetSource struct {
 	units  []Unit
 	groups []unitGroup // per unit
 	window TimeWindow
+	extent Extent
 }
+
+// Extent is what a source's statistics say of the rows to read, for
+// planning a run's memory.
+type Extent struct {
+	First, Last int64 // smallest and largest timestamp, in the window
+	UnitHosts   int   // the most hosts a unit holds
+	Known       bool  // false when some row group to read has no ts statistics
+}
+
+// Extent returns the time span and the most hosts of a unit of the row
+// groups to read, by their statistics.
+func (s *ParquetSource) Extent() Extent { return s.extent }
 
 // unitGroup is the row group a unit reads.
 type unitGroup struct {
@@ -73,6 +86,7 @@ type groupPlan struct {
 	size   int64
 	hosts  []string // sorted
 	bounds bounds
+	ts     Extent // of its ts statistics; Known false without them
 }
 
 // NewParquetSource plans the files, in parallel: it reads each file's
@@ -141,6 +155,7 @@ func (s *ParquetSource) plan(files []SamplesFile, plans [][]groupPlan) {
 			for _, h := range gp.hosts {
 				u.Hosts = append(u.Hosts, s.index[h])
 			}
+			s.extend(gp.ts, len(u.Hosts), len(s.units) == 0)
 			s.units = append(s.units, u)
 			s.groups = append(s.groups, unitGroup{file: k, group: gp.group, filter: gp.bounds != inside})
 			f.left++
@@ -162,6 +177,19 @@ func (s *ParquetSource) plan(files []SamplesFile, plans [][]groupPlan) {
 	s.units, s.groups = units, groups
 }
 
+// extend widens the source's extent by a row group's, clipped to the
+// window (first: the first row group to read).
+func (s *ParquetSource) extend(ts Extent, hosts int, first bool) {
+	e := &s.extent
+	lo, hi := max(ts.First, s.window.Since), min(ts.Last, s.window.Until-1)
+	if first {
+		*e = Extent{First: lo, Last: hi, Known: true}
+	}
+	e.First, e.Last = min(e.First, lo), max(e.Last, hi)
+	e.UnitHosts = max(e.UnitHosts, hosts)
+	e.Known = e.Known && ts.Known
+}
+
 // planFile reads what planning needs of one file's row groups.
 func planFile(f SamplesFile, w *TimeWindow) ([]groupPlan, error) {
 	sf, err := openSampleFile(f.Path)
@@ -178,7 +206,7 @@ func planFile(f SamplesFile, w *TimeWindow) ([]groupPlan, error) {
 		if rg.NumRows() == 0 {
 			continue
 		}
-		p := groupPlan{group: g, rows: rg.NumRows(), bounds: sf.tsBounds(g, w)}
+		p := groupPlan{group: g, rows: rg.NumRows(), bounds: sf.tsBounds(g, w), ts: sf.tsExtent(g)}
 		for _, c := range md.RowGroups[g].Columns {
 			p.size += c.MetaData.TotalCompressedSize
 		}

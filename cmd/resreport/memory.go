@@ -48,17 +48,44 @@ func setMemoryLimit() {
 var intervalSteps = []int64{1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 900000,
 	1800000, 3600000, 7200000, 21600000, 43200000, 86400000}
 
+// availableMemory is what checkFits compares estimates with (a variable
+// for tests).
+var availableMemory = machineMemory
+
 // checkFits estimates the memory the run needs from the plan (hosts × time
 // span / interval) and fails with the interval that would fit when it is
 // more than the machine has, instead of running out of memory later.
 func checkFits(j *job, plan *scan.Plan, span *scan.Span, ordered bool) error {
-	avail := machineMemory()
+	return fits(j, func(intervalMS int64) agg.MemoryPlan { return memoryPlan(j, plan, span, intervalMS, ordered) })
+}
+
+// checkParquetFits is checkFits for a --from-parquet run, from the row
+// groups' statistics: any host may span the whole time range, and the
+// hosts of two runs of a row group are open at once. Without ts
+// statistics it does not check.
+func checkParquetFits(j *job, src *columnar.ParquetSource) error {
+	e := src.Extent()
+	if !e.Known {
+		return nil
+	}
+	return fits(j, func(intervalMS int64) agg.MemoryPlan {
+		p := agg.MemoryPlan{Hosts: len(src.Hosts()), Workers: workers(j), Ordered: true, OpenHosts: 2 * e.UnitHosts}
+		p.ClusterBins = spanBins(j, e.First, e.Last, intervalMS)
+		p.HostBins = p.ClusterBins
+		return p
+	})
+}
+
+// fits fails when the run planned by plan (at an interval) needs more than
+// 80% of the available memory, naming the interval that would fit.
+func fits(j *job, plan func(intervalMS int64) agg.MemoryPlan) error {
+	avail := availableMemory()
 	if avail <= 0 {
 		return nil
 	}
 	limit := avail / 10 * 8
 	need := func(intervalMS int64) (int64, agg.MemoryPlan) {
-		p := memoryPlan(j, plan, span, intervalMS, ordered)
+		p := plan(intervalMS)
 		return agg.Estimate(p), p
 	}
 	n, p := need(j.IntervalMS)
@@ -70,7 +97,7 @@ func checkFits(j *job, plan *scan.Plan, span *scan.Span, ordered bool) error {
 	for _, iv := range intervalSteps {
 		if iv > j.IntervalMS {
 			if m, _ := need(iv); m <= limit {
-				return fmt.Errorf("%s: --interval %s would fit (or narrow --since/--until)", msg, formatInterval(iv))
+				return fmt.Errorf("%s: --interval %s would fit (or narrow --since/--until)", msg, flagInterval(iv))
 			}
 		}
 	}
@@ -79,23 +106,30 @@ func checkFits(j *job, plan *scan.Plan, span *scan.Span, ordered bool) error {
 
 // memoryPlan counts the bins of the planned run.
 func memoryPlan(j *job, plan *scan.Plan, span *scan.Span, intervalMS int64, ordered bool) agg.MemoryPlan {
-	iv := intervalMS * 1000
-	bins := func(first, last int64) int64 {
-		first, last = max(first, j.Since), min(last, j.Until)
-		if first > last {
-			return 0
-		}
-		return (last-first)/iv + 2 // +1 for the bins' alignment, +1 for a short last bin of the day
-	}
-	p := agg.MemoryPlan{Hosts: len(plan.Hosts), Workers: j.Workers, Ordered: ordered}
-	if p.Workers <= 0 {
-		p.Workers = 2
-	}
-	p.ClusterBins = bins(span.First, span.Last)
+	p := agg.MemoryPlan{Hosts: len(plan.Hosts), Workers: workers(j), Ordered: ordered}
+	p.ClusterBins = spanBins(j, span.First, span.Last, intervalMS)
 	for _, h := range span.Hosts {
-		p.HostBins = max(p.HostBins, bins(h.First, h.Last))
+		p.HostBins = max(p.HostBins, spanBins(j, h.First, h.Last, intervalMS))
 	}
 	return p
+}
+
+// spanBins counts the bins of width intervalMS from first to last, within
+// the run's window.
+func spanBins(j *job, first, last, intervalMS int64) int64 {
+	first, last = max(first, j.Since), min(last, j.Until)
+	if first > last {
+		return 0
+	}
+	return (last-first)/(intervalMS*1000) + 2 // +1 for the bins' alignment, +1 for a short last bin of the day
+}
+
+// workers is the run's number of workers for planning (2 when unset).
+func workers(j *job) int {
+	if j.Workers <= 0 {
+		return 2
+	}
+	return j.Workers
 }
 
 func fmtBytes(n int64) string {

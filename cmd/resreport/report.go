@@ -220,7 +220,14 @@ func (in *input) hosts() []string {
 func planInput(log *zap.Logger, j *job, dirs []string) (*input, error) {
 	if len(dirs) > 0 {
 		src, err := parquetSource(j, dirs)
-		return &input{parquet: src}, err
+		if err != nil {
+			return nil, err
+		}
+		if err := checkParquetFits(j, src); err != nil {
+			src.Close()
+			return nil, err
+		}
+		return &input{parquet: src}, nil
 	}
 	log.Info("scanning", zap.String("log_dir", j.LogDir), zap.String("pattern", j.Pattern))
 	plan, err := discover(j)

@@ -74,6 +74,19 @@ func parseInterval(s string) (int64, error) {
 	return d.Milliseconds(), nil
 }
 
+// flagInterval writes ms as --interval takes it (10m, 1h, 30s, 500ms).
+func flagInterval(ms int64) string {
+	for _, u := range []struct {
+		ms   int64
+		unit string
+	}{{3600000, "h"}, {60000, "m"}, {1000, "s"}} {
+		if ms%u.ms == 0 {
+			return strconv.FormatInt(ms/u.ms, 10) + u.unit
+		}
+	}
+	return strconv.FormatInt(ms, 10) + "ms"
+}
+
 // formatInterval names a bin width for titles: 500ms, 10s, 1min, 10min, 1h, 1.5h.
 func formatInterval(ms int64) string {
 	switch {
