@@ -49,7 +49,7 @@ func convertAction(c *cli.Context) error {
 		return usage(c, "convert needs --parquet-dir DIR")
 	}
 	if !c.Bool("partition") {
-		o, err := runCommand(c, outputSpec{ParquetDir: dir, Samples: true})
+		o, err := runCommand(c, outputSpec{ParquetDir: dir, Samples: true, NoBins: true})
 		if err != nil {
 			return err
 		}
@@ -64,6 +64,7 @@ func convertAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	j.NoBins = true
 	if err := checkDataset(c, dir); err != nil {
 		return err
 	}
@@ -112,7 +113,7 @@ func convertArrow(c *cli.Context) error {
 	if c.String("parquet-dir") != "" || c.Bool("partition") {
 		return usage(c, "convert --format arrow writes -o, not --parquet-dir")
 	}
-	o, err := runCommand(c, outputSpec{Arrow: path})
+	o, err := runCommand(c, outputSpec{Arrow: path, NoBins: true})
 	if err != nil {
 		return err
 	}

@@ -88,14 +88,14 @@ func fits(j *job, plan func(intervalMS int64) agg.MemoryPlan) error {
 		p := plan(intervalMS)
 		return agg.Estimate(p), p
 	}
-	n, p := need(j.IntervalMS)
+	n, p := need(j.binMS())
 	if n <= limit {
 		return nil
 	}
 	msg := fmt.Sprintf("this run needs about %s of memory (%d hosts, %d bins of %s, up to %d per host), more than the %s this machine allows",
-		fmtBytes(n), p.Hosts, p.ClusterBins, formatInterval(j.IntervalMS), p.HostBins, fmtBytes(avail))
+		fmtBytes(n), p.Hosts, p.ClusterBins, formatInterval(j.binMS()), p.HostBins, fmtBytes(avail))
 	for _, iv := range intervalSteps {
-		if iv > j.IntervalMS {
+		if iv > j.binMS() {
 			if m, _ := need(iv); m <= limit {
 				return fmt.Errorf("%s: --interval %s would fit (or narrow --since/--until)", msg, flagInterval(iv))
 			}

@@ -30,6 +30,7 @@ type outputSpec struct {
 	Samples    bool   // samples.parquet in ParquetDir
 	Dataset    string // a directory replaced as a whole (convert --partition); "" for none
 	Arrow      string // the samples as an Arrow IPC stream (convert --format arrow); "" for none
+	NoBins     bool   // no output shows bins (convert): see job.NoBins
 
 	// Meta goes into every Parquet file's footer (and the Arrow stream's
 	// schema): the tool and schema version, the bin width, the time range

@@ -23,8 +23,14 @@ type job struct {
 	SinceText  string
 	UntilText  string
 	IntervalMS int64
-	Workers    int
-	ShardSize  int64 // scan.Options.ShardSize; 0 for the default (tests make it small)
+	// NoBins: nothing the run writes shows bins or findings (convert),
+	// so it aggregates at the widest bin, not at IntervalMS (which the
+	// files' metadata still name): 1-minute bins cost a convert of 300
+	// hosts × 1 day 13% more CPU, and a run too big for them in memory
+	// failed for bins it does not write.
+	NoBins    bool
+	Workers   int
+	ShardSize int64 // scan.Options.ShardSize; 0 for the default (tests make it small)
 
 	// Samples, if set, receives every batch in order of production from
 	// one goroutine (e.g. the Parquet samples writer), several at a time
@@ -103,7 +109,15 @@ func (j *job) perHost() *perHost {
 	if j.PerHost != nil {
 		return j.PerHost
 	}
-	return newPerHost(agg.DefaultThresholds(), j.IntervalMS, false)
+	return newPerHost(agg.DefaultThresholds(), j.binMS(), false)
+}
+
+// binMS is the bin width the run aggregates at.
+func (j *job) binMS() int64 {
+	if j.NoBins {
+		return maxIntervalMS
+	}
+	return j.IntervalMS
 }
 
 // runOptions are the options of agg.Run for the job.
@@ -117,7 +131,7 @@ func (j *job) runOptions(hosts *perHost) agg.RunOptions {
 			return j.OnHost(h)
 		}
 	}
-	return agg.RunOptions{IntervalMS: j.IntervalMS, Workers: j.Workers, Samples: j.Samples, Host: host, HostInOrder: j.InOrder}
+	return agg.RunOptions{IntervalMS: j.binMS(), Workers: j.Workers, Samples: j.Samples, Host: host, HostInOrder: j.InOrder}
 }
 
 // summarize builds the accounting of the run.

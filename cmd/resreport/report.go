@@ -97,6 +97,7 @@ func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 	if err != nil {
 		return nil, err
 	}
+	j.NoBins = spec.NoBins
 	start := time.Now()
 	in, err := planInput(log, j, dirs)
 	if err != nil {
@@ -117,7 +118,7 @@ func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 	if err := in.checkOutputs(c, out); err != nil {
 		return nil, err
 	}
-	j.PerHost = newPerHost(thresholdsFromFlags(c), j.IntervalMS, spec.HTML != "")
+	j.PerHost = newPerHost(thresholdsFromFlags(c), j.binMS(), spec.HTML != "")
 	j.InOrder = out.hostInOrder()
 	j.Samples = out.samplesSink()
 	if in.plan != nil {
