@@ -61,15 +61,16 @@ func checkFits(j *job, plan *scan.Plan, span *scan.Span, ordered bool) error {
 
 // checkParquetFits is checkFits for a --from-parquet run, from the row
 // groups' statistics: any host may span the whole time range, and the
-// hosts of two runs of a row group are open at once. Without ts
-// statistics it does not check.
+// hosts of two row groups' runs are open at once (all hosts, when a row
+// group holds them all). Without ts statistics it does not check.
 func checkParquetFits(j *job, src *columnar.ParquetSource) error {
 	e := src.Extent()
 	if !e.Known {
 		return nil
 	}
 	return fits(j, func(intervalMS int64) agg.MemoryPlan {
-		p := agg.MemoryPlan{Hosts: len(src.Hosts()), Workers: workers(j), Ordered: true, OpenHosts: 2 * e.UnitHosts}
+		hosts := len(src.Hosts())
+		p := agg.MemoryPlan{Hosts: hosts, Workers: workers(j), Ordered: true, OpenHosts: min(2*e.UnitHosts, hosts)}
 		p.ClusterBins = spanBins(j, e.First, e.Last, intervalMS)
 		p.HostBins = p.ClusterBins
 		return p
