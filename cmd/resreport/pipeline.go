@@ -26,7 +26,7 @@ type job struct {
 	// NoBins: nothing the run writes shows bins or findings (convert),
 	// so it aggregates at the widest bin, not at IntervalMS (which the
 	// files' metadata still name): 1-minute bins cost a convert of 300
-	// hosts × 1 day 13% more CPU, and a run too big for them in memory
+	// hosts × 1 day 15% more CPU, and a run too big for them in memory
 	// failed for bins it does not write.
 	NoBins    bool
 	Workers   int
