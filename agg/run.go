@@ -221,7 +221,10 @@ func (c *combiner) finishHost(h int32) error {
 	ups := c.parts[h]
 	c.parts[h] = nil
 	c.mu.Unlock()
-	sort.Slice(ups, func(a, b int) bool { return ups[a].unit < ups[b].unit })
+	sort.Slice(ups, func(a, b int) bool {
+		sa, sb := c.units[ups[a].unit].Seq, c.units[ups[b].unit].Seq
+		return sa < sb || sa == sb && ups[a].unit < ups[b].unit
+	})
 	parts := make([]*Partial, len(ups))
 	for k, up := range ups {
 		parts[k] = up.p

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -59,7 +60,8 @@ func (s *ParquetSource) Extent() Extent { return s.extent }
 // unitGroup is the row group a unit reads.
 type unitGroup struct {
 	file, group int
-	filter      bool // the window cuts the row group: filter its rows
+	slice       int64 // its time slice (groupPlan.slice)
+	filter      bool  // the window cuts the row group: filter its rows
 }
 
 // sourceFile is a file of a ParquetSource: open while units of it are
@@ -87,6 +89,7 @@ type groupPlan struct {
 	hosts  []string // sorted
 	bounds bounds
 	ts     Extent // of its ts statistics; Known false without them
+	slice  int64  // the time slice it holds (see sliceOf)
 }
 
 // NewParquetSource plans the files, in parallel: it reads each file's
@@ -157,22 +160,33 @@ func (s *ParquetSource) plan(files []SamplesFile, plans [][]groupPlan) {
 			}
 			s.extend(gp.ts, len(u.Hosts), len(s.units) == 0)
 			s.units = append(s.units, u)
-			s.groups = append(s.groups, unitGroup{file: k, group: gp.group, filter: gp.bounds != inside})
+			s.groups = append(s.groups, unitGroup{file: k, group: gp.group, slice: gp.slice, filter: gp.bounds != inside})
 			f.left++
 		}
 	}
+	// input order (Unit.Seq): files in order, then row groups by time
+	// slice; reading order: by first host, then the same
 	perm := make([]int, len(s.units))
 	for i := range perm {
 		perm[i] = i
 	}
 	slices.SortStableFunc(perm, func(a, b int) int {
 		ga, gb := s.groups[a], s.groups[b]
+		return cmp.Or(cmp.Compare(ga.file, gb.file), cmp.Compare(ga.slice, gb.slice), cmp.Compare(ga.group, gb.group))
+	})
+	seq := make([]int, len(perm))
+	for r, i := range perm {
+		seq[i] = r
+	}
+	slices.SortStableFunc(perm, func(a, b int) int {
+		ga, gb := s.groups[a], s.groups[b]
 		return cmp.Or(cmp.Compare(s.units[a].Hosts[0], s.units[b].Hosts[0]),
-			cmp.Compare(ga.file, gb.file), cmp.Compare(ga.group, gb.group))
+			cmp.Compare(ga.file, gb.file), cmp.Compare(ga.slice, gb.slice), cmp.Compare(ga.group, gb.group))
 	})
 	units, groups := make([]Unit, len(perm)), make([]unitGroup, len(perm))
 	for k, i := range perm {
 		units[k], groups[k] = s.units[i], s.groups[i]
+		units[k].Seq = seq[i]
 	}
 	s.units, s.groups = units, groups
 }
@@ -190,6 +204,20 @@ func (s *ParquetSource) extend(ts Extent, hosts int, first bool) {
 	e.Known = e.Known && ts.Known
 }
 
+// sliceOf is the time slice of a row group with timestamps ts in a file
+// of slices width µs wide: the number of the slice of its first, or 0
+// when either is unknown. A samples file's row groups are written as they
+// fill, not in time order, and a host's rows of one bin may lie in two
+// slices: read in file order, the later slice could come first, and a
+// bin's samples would not be in input order (its longest gap, First and
+// Last are of the input order).
+func sliceOf(ts Extent, width int64) int64 {
+	if !ts.Known || width <= 0 {
+		return 0
+	}
+	return FloorDiv(ts.First, width)
+}
+
 // planFile reads what planning needs of one file's row groups.
 func planFile(f SamplesFile, w *TimeWindow) ([]groupPlan, error) {
 	sf, err := openSampleFile(f.Path)
@@ -201,12 +229,19 @@ func planFile(f SamplesFile, w *TimeWindow) ([]groupPlan, error) {
 		return nil, fmt.Errorf("%s: no host column and no host=… partition", f.Path)
 	}
 	md := sf.pf.Metadata()
+	width := int64(0) // of the file's time slices, in µs; 0 when unknown
+	if v, ok := sf.pf.Lookup(MetadataSliceMS); ok {
+		if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms > 0 {
+			width = ms * 1000
+		}
+	}
 	var out []groupPlan
 	for g, rg := range sf.pf.RowGroups() {
 		if rg.NumRows() == 0 {
 			continue
 		}
 		p := groupPlan{group: g, rows: rg.NumRows(), bounds: sf.tsBounds(g, w), ts: sf.tsExtent(g)}
+		p.slice = sliceOf(p.ts, width)
 		for _, c := range md.RowGroups[g].Columns {
 			p.size += c.MetaData.TotalCompressedSize
 		}

@@ -30,6 +30,10 @@ type Unit struct {
 	Hosts []int32
 	// Size is the unit's size in bytes on disk, for progress and planning.
 	Size int64
+	// Seq is the unit's place in the input's order, where that is not the
+	// order the units are read in: a host's units are combined in Seq
+	// order (then unit order), as the time spans of its bins follow it.
+	Seq int
 }
 
 // UnitReader reads units. ReadUnit hands the unit's rows, in order, to

@@ -78,8 +78,10 @@ package main
 // records.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -87,12 +89,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/columnar"
+	"github.com/resreport/resreport/scan"
 )
 
 // modelReasons are the skip reasons of the README's "Bad input" table.
@@ -669,8 +673,9 @@ func modelRun(d *dataSet, root string, since, until int64) (map[string]any, []mH
 }
 
 // checkModel generates the data set of seed, runs the pipeline and the
-// model on it and reports every difference.
-func checkModel(t *testing.T, seed uint64) {
+// model on it and reports every difference; withParquet, also of the
+// pipeline over the data set's samples file (see compareParquet).
+func checkModel(t *testing.T, seed uint64, withParquet bool) {
 	d := genDataSet(seed)
 	root := filepath.Join(t.TempDir(), "logs")
 	if err := d.write(root); err != nil {
@@ -708,15 +713,93 @@ func checkModel(t *testing.T, seed uint64) {
 	}
 	c.compareJSON(want, got)
 	c.compareHosts(wantHosts, kept)
+	if withParquet && m.total.records > 0 {
+		c.compareParquet(root, since, until, want, wantHosts)
+	}
 	c.done()
+}
+
+// compareParquet writes the data set's samples file (as convert does,
+// every record, no window) and compares the bins and hosts of a report
+// from it, with the window, with the model's (its summary counts lines,
+// which a samples file does not have).
+func (c *diffs) compareParquet(root string, since, until int64, want map[string]any, wantHosts []mHost) {
+	t, d := c.t, c.d
+	pq := filepath.Join(t.TempDir(), "pq")
+	j := &job{LogDir: root, Pattern: "resource", Since: scan.NoSince, Until: scan.NoUntil, IntervalMS: d.intervalMS,
+		Workers: d.workers, ShardSize: d.shardSize, NoBins: true}
+	plan, err := discover(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := outputSpec{ParquetDir: pq, Samples: true, Meta: fileMetadata(j, root)}
+	out, err := openOutputs(context.Background(), spec, plan.Hosts, columnar.SliceWidth(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Samples = out.samplesSink()
+	o, err := runPlan(context.Background(), j, plan)
+	if err == nil {
+		err = out.finish(o.Result, o.Summary, nil, nil)
+	}
+	if err != nil {
+		out.abort()
+		t.Fatal(err)
+	}
+	pj := &job{Since: since, Until: until, SinceText: d.since, UntilText: d.until, IntervalMS: d.intervalMS, Workers: d.workers}
+	src, err := parquetSource(pj, []string{pq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "p.json")
+	jout, err := openOutputs(context.Background(), outputSpec{JSON: path}, src.Hosts(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pj.PerHost = newPerHost(agg.DefaultThresholds(), pj.IntervalMS, false)
+	pj.InOrder = jout.hostInOrder()
+	var mu sync.Mutex
+	var kept []agg.HostResult
+	pj.OnHost = func(h *agg.HostResult) error {
+		mu.Lock()
+		defer mu.Unlock()
+		kept = append(kept, h.Clone())
+		return nil
+	}
+	po, err := runParquet(context.Background(), pj, []string{pq}, src)
+	if err == nil {
+		err = jout.finish(po.Result, po.Summary, nil, nil)
+	}
+	if err != nil {
+		jout.abort()
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	delete(got, "findings")
+	delete(got, "summary")
+	w := maps.Clone(want)
+	delete(w, "summary")
+	sort.Slice(kept, func(a, b int) bool { return kept[a].Name < kept[b].Name })
+	c.where = "from samples.parquet: "
+	c.compareJSON(w, got)
+	c.compareHosts(wantHosts, kept)
+	c.where = ""
 }
 
 // diffs collects the differences of one data set.
 type diffs struct {
-	t    *testing.T
-	seed uint64
-	d    *dataSet
-	n    int
+	t     *testing.T
+	seed  uint64
+	d     *dataSet
+	n     int
+	where string // prefix of the messages
 }
 
 const maxDiffs = 20
@@ -724,7 +807,7 @@ const maxDiffs = 20
 func (c *diffs) errorf(format string, args ...any) {
 	c.n++
 	if c.n <= maxDiffs {
-		c.t.Errorf("seed %d: "+format, append([]any{c.seed}, args...)...)
+		c.t.Errorf("seed %d: %s"+format, append([]any{c.seed, c.where}, args...)...)
 	}
 }
 
@@ -935,8 +1018,13 @@ func sameNum(got, want float64, exact bool) bool {
 	return closeTo(got, want)
 }
 
-// modelSeeds is how many fixed seeds TestModel runs.
-const modelSeeds = 200
+// modelSeeds is how many fixed seeds TestModel runs; every parquetEvery-th
+// also through its samples file (a samples writer per data set costs
+// more than the data set).
+const (
+	modelSeeds   = 200
+	parquetEvery = 4
+)
 
 // TestModel compares the pipeline with the model on modelSeeds random
 // data sets (see modelgen_test.go for what they hold).
@@ -944,7 +1032,7 @@ func TestModel(t *testing.T) {
 	for seed := uint64(1); seed <= modelSeeds; seed++ {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			t.Parallel()
-			checkModel(t, seed)
+			checkModel(t, seed, seed%parquetEvery == 0)
 		})
 	}
 }
@@ -954,5 +1042,5 @@ func FuzzModel(f *testing.F) {
 	for _, s := range []uint64{0, 1, 2, 3, 42, 1 << 40} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, seed uint64) { checkModel(t, seed) })
+	f.Fuzz(func(t *testing.T, seed uint64) { checkModel(t, seed, true) })
 }
