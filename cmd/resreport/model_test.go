@@ -733,6 +733,10 @@ func (c *diffs) compareParquet(root string, since, until int64, want map[string]
 		t.Fatal(err)
 	}
 	spec := outputSpec{ParquetDir: pq, Samples: true, Meta: fileMetadata(j, root)}
+	// 1-minute time slices, far narrower than convert's (~1/16 of the
+	// span): bins lie in several row groups, and a host's slices in row
+	// groups of different first hosts where the other hosts are silent
+	// (coarser slices did not catch the unit-order bug of 4fce810)
 	out, err := openOutputs(context.Background(), spec, plan.Hosts, columnar.SliceWidth(0, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -1042,5 +1046,8 @@ func FuzzModel(f *testing.F) {
 	for _, s := range []uint64{0, 1, 2, 3, 42, 1 << 40} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, seed uint64) { checkModel(t, seed, true) })
+	// without the samples-file leg: its 1-minute slices over a data set of
+	// days made a fuzzing worker die (exit 2, no output; the same input
+	// passes under go test)
+	f.Fuzz(func(t *testing.T, seed uint64) { checkModel(t, seed, false) })
 }
