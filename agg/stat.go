@@ -62,8 +62,8 @@ func (s *statVec) reset() { s.slots = 0 }
 
 // release empties the vector and hands its blocks to its pool (if any).
 func (s *statVec) release() {
-	for _, b := range s.blocks {
-		if s.pool != nil {
+	if s.pool != nil {
+		for _, b := range s.blocks {
 			s.pool.Put(b)
 		}
 	}

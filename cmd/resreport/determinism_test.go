@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -24,23 +25,31 @@ func TestSameBytes(t *testing.T) {
 	if _, err := loggen.Generate(logs, o); err != nil {
 		t.Fatal(err)
 	}
-	outputs := []string{"r.html", "r.json", "pq/samples.parquet", "pq/cluster_bins.parquet", "pq/host_bins.parquet"}
+	sameBytes(t, filepath.Join(tmp, "run"), []string{"report", logs, "--interval", "1m"}, []string{"1", "2", "4", "2"},
+		"r.html", "r.json", "pq/samples.parquet", "pq/cluster_bins.parquet", "pq/host_bins.parquet")
+}
+
+// sameBytes runs args with each of workers (the first must be "1"),
+// writing -o, --json and --parquet-dir under dir, and checks that the
+// outputs named are the same bytes in every run.
+func sameBytes(t *testing.T, dir string, args, workers []string, outputs ...string) {
+	t.Helper()
 	var first [][]byte
-	for k, workers := range []string{"1", "2", "4", "2"} {
-		dir := filepath.Join(tmp, "run", workers, string(rune('a'+k)))
-		if code := runCLI(t, "report", logs, "-q", "--workers", workers, "--interval", "1m",
-			"-o", filepath.Join(dir, "r.html"), "--json", filepath.Join(dir, "r.json"), "--parquet-dir", filepath.Join(dir, "pq")); code != 0 {
-			t.Fatalf("workers %s: exit %d", workers, code)
+	for k, w := range workers {
+		out := filepath.Join(dir, w, string(rune('a'+k)))
+		if code := runCLI(t, append(slices.Clone(args), "-q", "--workers", w,
+			"-o", filepath.Join(out, "r.html"), "--json", filepath.Join(out, "r.json"), "--parquet-dir", filepath.Join(out, "pq"))...); code != 0 {
+			t.Fatalf("workers %s: exit %d", w, code)
 		}
 		for i, name := range outputs {
-			b, err := os.ReadFile(filepath.Join(dir, name))
+			b, err := os.ReadFile(filepath.Join(out, name))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if k == 0 {
 				first = append(first, b)
 			} else if !bytes.Equal(b, first[i]) {
-				t.Errorf("workers %s: %s differs from the 1-worker run (%d vs %d bytes)", workers, name, len(b), len(first[i]))
+				t.Errorf("workers %s: %s differs from the 1-worker run (%d vs %d bytes)", w, name, len(b), len(first[i]))
 			}
 		}
 	}
@@ -65,26 +74,8 @@ func TestSameBytesFromParquet(t *testing.T) {
 	if n := multiHostGroups(t, filepath.Join(pq, "samples.parquet")); n < 4 {
 		t.Fatalf("%d row groups hold several hosts: the test needs units of many hosts, several per bin", n)
 	}
-	outputs := []string{"r.html", "r.json", "pq/cluster_bins.parquet", "pq/host_bins.parquet"}
-	var first [][]byte
-	for k, workers := range []string{"1", "2", "4"} {
-		dir := filepath.Join(tmp, "run", workers)
-		if code := runCLI(t, "report", "--from-parquet", pq, "-q", "--workers", workers, "--interval", "5m",
-			"-o", filepath.Join(dir, "r.html"), "--json", filepath.Join(dir, "r.json"), "--parquet-dir", filepath.Join(dir, "pq")); code != 0 {
-			t.Fatalf("workers %s: exit %d", workers, code)
-		}
-		for i, name := range outputs {
-			b, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if k == 0 {
-				first = append(first, b)
-			} else if !bytes.Equal(b, first[i]) {
-				t.Errorf("workers %s: %s differs from the 1-worker run (%d vs %d bytes)", workers, name, len(b), len(first[i]))
-			}
-		}
-	}
+	sameBytes(t, filepath.Join(tmp, "run"), []string{"report", "--from-parquet", pq, "--interval", "5m"}, []string{"1", "2", "4"},
+		"r.html", "r.json", "pq/cluster_bins.parquet", "pq/host_bins.parquet")
 }
 
 // multiHostGroups counts the row groups of a samples file whose host

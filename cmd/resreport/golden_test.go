@@ -67,14 +67,7 @@ func runJSON(t *testing.T, logDir string, intervalMS int64, since, until string,
 // the outcome, the document's path and every host's result, by name.
 func runToJSON(t *testing.T, j *job) (*outcome, string, []agg.HostResult) {
 	t.Helper()
-	var mu sync.Mutex
-	var kept []agg.HostResult
-	j.OnHost = func(h *agg.HostResult) error {
-		mu.Lock()
-		defer mu.Unlock()
-		kept = append(kept, h.Clone()) // h is reused after the call
-		return nil
-	}
+	kept := keepHosts(j)
 	plan, err := discover(j)
 	if err != nil {
 		t.Fatal(err)
@@ -94,8 +87,39 @@ func runToJSON(t *testing.T, j *job) (*outcome, string, []agg.HostResult) {
 	if err := out.finish(o.Result, o.Summary, o.Hosts.findings.Finish(o.Result, o.Hosts.last), nil); err != nil {
 		t.Fatal(err)
 	}
-	sort.Slice(kept, func(a, b int) bool { return kept[a].Name < kept[b].Name })
-	return o, path, kept
+	return o, path, kept()
+}
+
+// keepHosts makes j keep a copy of every host's result; the function
+// returned gives them, by name, once the run is over.
+func keepHosts(j *job) func() []agg.HostResult {
+	var mu sync.Mutex
+	var kept []agg.HostResult
+	j.OnHost = func(h *agg.HostResult) error {
+		mu.Lock()
+		defer mu.Unlock()
+		kept = append(kept, h.Clone()) // h is reused after the call
+		return nil
+	}
+	return func() []agg.HostResult {
+		sort.Slice(kept, func(a, b int) bool { return kept[a].Name < kept[b].Name })
+		return kept
+	}
+}
+
+// readJSON decodes the document at path, without its findings.
+func readJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	delete(doc, "findings")
+	return doc
 }
 
 // TestGolden compares every number of --json with the reference script's

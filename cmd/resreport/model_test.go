@@ -79,17 +79,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -687,15 +684,7 @@ func checkModel(t *testing.T, seed uint64, withParquet bool) {
 	}
 	_, out, kept := runToJSON(t, &job{LogDir: root, Pattern: "resource", Since: since, Until: until,
 		SinceText: d.since, UntilText: d.until, IntervalMS: d.intervalMS, Workers: d.workers, ShardSize: d.shardSize})
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got map[string]any
-	if err := json.Unmarshal(data, &got); err != nil {
-		t.Fatal(err)
-	}
-	delete(got, "findings")
+	got := readJSON(t, out)
 	want, wantHosts, m := modelRun(d, root, since, until)
 
 	c := &diffs{t: t, seed: seed, d: d}
@@ -762,14 +751,7 @@ func (c *diffs) compareParquet(root string, since, until int64, want map[string]
 	}
 	pj.PerHost = newPerHost(agg.DefaultThresholds(), pj.IntervalMS, false)
 	pj.InOrder = jout.hostInOrder()
-	var mu sync.Mutex
-	var kept []agg.HostResult
-	pj.OnHost = func(h *agg.HostResult) error {
-		mu.Lock()
-		defer mu.Unlock()
-		kept = append(kept, h.Clone())
-		return nil
-	}
+	kept := keepHosts(pj)
 	po, err := runParquet(context.Background(), pj, []string{pq}, src)
 	if err == nil {
 		err = jout.finish(po.Result, po.Summary, nil, nil)
@@ -778,22 +760,13 @@ func (c *diffs) compareParquet(root string, since, until int64, want map[string]
 		jout.abort()
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got map[string]any
-	if err := json.Unmarshal(data, &got); err != nil {
-		t.Fatal(err)
-	}
-	delete(got, "findings")
+	got := readJSON(t, path)
 	delete(got, "summary")
 	w := maps.Clone(want)
 	delete(w, "summary")
-	sort.Slice(kept, func(a, b int) bool { return kept[a].Name < kept[b].Name })
 	c.where = "from samples.parquet: "
 	c.compareJSON(w, got)
-	c.compareHosts(wantHosts, kept)
+	c.compareHosts(wantHosts, kept())
 	c.where = ""
 }
 
