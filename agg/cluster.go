@@ -114,7 +114,11 @@ func (c *cluster) fold(row []cell, k0 int, xs []statElem) {
 		e := &row[j]
 		e.cnt += x.cnt
 		e.max, e.min = max(e.max, x.max), min(e.min, x.min)
-		if t, ok := fixedTerm(x.sum); ok && c.over == nil && e.sum.add(t) {
+		t, ok := wholeTerm(x.sum) // integer columns' sums, inline
+		if !ok {
+			t, ok = fixedTerm(x.sum)
+		}
+		if ok && c.over == nil && e.sum.add(t) {
 			continue
 		}
 		c.addBig(e, k0+j, x.sum)

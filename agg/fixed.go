@@ -38,13 +38,20 @@ func (s *fixed128) add(t fixed128) bool {
 // fixedInt is v as a fixed128 (always exact).
 func fixedInt(v int64) fixed128 { return fixed128{v >> (64 - fracBits), uint64(v) << fracBits} }
 
+// wholeTerm is fixedTerm's fast path, small enough to inline: x × 2^fracBits
+// when x is a whole number below 2^53 (ok false otherwise).
+func wholeTerm(x float64) (f fixed128, ok bool) {
+	i := int64(x)
+	return fixedInt(i), float64(i) == x && i > -1<<53 && i < 1<<53
+}
+
 // fixedTerm is x × 2^fracBits truncated toward zero; ok is false when it
 // does not fit comfortably (|x| ≥ 2^62, or not finite: left to big.Int).
 // A whole number below 2^53 (the sums of integer columns) takes a fast
 // path.
 func fixedTerm(x float64) (f fixed128, ok bool) {
-	if i := int64(x); float64(i) == x && i > -1<<53 && i < 1<<53 {
-		return fixedInt(i), true
+	if f, ok := wholeTerm(x); ok {
+		return f, true
 	}
 	b := math.Float64bits(x)
 	exp := int(b>>52) & 0x7ff

@@ -151,11 +151,12 @@ const transposeTile = 8
 func (hb *hostBins) transpose(ms []MinMaxAvg) {
 	n := len(hb.start)
 	for i0 := 0; i0 < n; i0 += transposeTile {
-		i1 := min(i0+transposeTile, n)
+		locs := hb.stats[i0:min(i0+transposeTile, n)]
 		for j := range ms {
 			m := &ms[j]
-			for i := i0; i < i1; i++ {
-				m.Avg[i], m.Max[i], m.Min[i] = hb.stats[i].b.stats(hb.stats[i].off + j)
+			avg, mx, mn := m.Avg[i0:][:len(locs)], m.Max[i0:][:len(locs)], m.Min[i0:][:len(locs)]
+			for k, l := range locs {
+				avg[k], mx[k], mn[k] = l.b.stats(l.off + j)
 			}
 		}
 	}

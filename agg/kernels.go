@@ -42,6 +42,26 @@ func runStatsFloats(vs []float64) (cnt int32, sum, mx, mn float64) {
 	return int32(len(vs)), s0 + s1, max(hi0, hi1), min(lo0, lo1)
 }
 
+// foldDenseRuns folds each run's statistics of a column without nulls
+// into metric j of its target, in one loop over the runs: at fine bins a
+// run is a few rows, and runStats' dispatch per run was a sixth of the
+// fold.
+func foldDenseRuns(col *columnar.ColumnView, runs []run, targets []runTarget, j int) {
+	if vs := col.Ints; vs != nil {
+		for ri, r := range runs {
+			c, s, mx, mn := runStatsInts(vs[r.start:r.end])
+			t := &targets[ri]
+			t.b.fold(t.i+j, int64(c), s, mx, mn)
+		}
+		return
+	}
+	for ri, r := range runs {
+		c, s, mx, mn := runStatsFloats(col.Floats[r.start:r.end])
+		t := &targets[ri]
+		t.b.fold(t.i+j, int64(c), s, mx, mn)
+	}
+}
+
 // intSumLimit bounds the magnitudes whose sum over a batch (at most
 // BatchRows values) cannot overflow int64.
 const intSumLimit = 1 << 50

@@ -268,6 +268,10 @@ func (p *Partial) Add(b *columnar.View) {
 		if k >= len(hostCols) {
 			targets, j = p.binTargets, k-len(hostCols)
 		}
+		if d == allRowsValid {
+			foldDenseRuns(col, p.runs, targets, j)
+			continue
+		}
 		for ri, r := range p.runs {
 			c, s, mx, mn := runStats(col, r.start, r.end, d == allRowsValid)
 			if c != 0 {

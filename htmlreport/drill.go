@@ -111,7 +111,6 @@ func (w *codeWriter) flush() {
 // [first column on the axis, lo, step, codes] with value = lo + code ×
 // step, slots codes per column.
 func writeHostSeries(e *jsonStream, v *HostView, j int, ax *binAxis, scale float64, cw *codeWriter) {
-	cw.cols = cw.cols[:0]
 	m := v.metric(j)
 	if m == nil {
 		e.writeString("null")
@@ -143,10 +142,36 @@ func writeHostSeries(e *jsonStream, v *HostView, j int, ax *binAxis, scale float
 	e.elem()
 	e.writeByte('"')
 	cw.b, cw.run = cw.b[:0], 0
-	slots := ax.slots()
+	if ax.shift == 0 {
+		cw.putBins(s, top, requant)
+	} else {
+		cw.putColumns(s, v.shift, up, ax.slots(), top, requant)
+	}
+	cw.flush()
+	e.write(cw.b)
+	e.writeByte('"')
+	e.close(']')
+}
+
+// putBins puts the codes of s stored at width 1 on an axis of width 1: a
+// column is a bin, its one slot the bin's code (putColumns' result, without
+// building the columns).
+func (cw *codeWriter) putBins(s *viewSeries, top uint32, requant bool) {
+	for _, c := range s.codes {
+		if c == noCode {
+			cw.put(pageNull)
+			continue
+		}
+		cw.put(requantized(c, top, requant))
+	}
+}
+
+// putColumns puts the codes of s stored at width 2^shift merged to the
+// axis' width 2^(shift+up), slots codes per column, from its first column.
+func (cw *codeWriter) putColumns(s *viewSeries, shift, up uint, slots int, top uint32, requant bool) {
 	var buf [maxSlots]uint16
-	next := t0
-	cw.cols = s.merged(v.shift, up, cw.cols)
+	next, _ := s.span(shift, up)
+	cw.cols = s.merged(shift, up, cw.cols[:0])
 	for i := range cw.cols {
 		k := &cw.cols[i]
 		for ; next < k.c; next++ {
@@ -156,18 +181,20 @@ func writeHostSeries(e *jsonStream, v *HostView, j int, ax *binAxis, scale float
 		}
 		k.slots(buf[:slots])
 		for _, c := range buf[:slots] {
-			q := uint32(c)
-			if requant {
-				q = (q*pageTop + top/2) / top
-			}
-			cw.put(int(q))
+			cw.put(requantized(c, top, requant))
 		}
 		next++
 	}
-	cw.flush()
-	e.write(cw.b)
-	e.writeByte('"')
-	e.close(']')
+}
+
+// requantized is code c of a series of codes 0 … top on the page's scale
+// 0 … pageTop when requant (top > pageTop).
+func requantized(c uint16, top uint32, requant bool) int {
+	q := uint32(c)
+	if requant {
+		q = (q*pageTop + top/2) / top
+	}
+	return int(q)
 }
 
 // presentCols returns the columns of ax where host v has records, as

@@ -324,3 +324,41 @@ func TestEncodeSeriesShares(t *testing.T) {
 		t.Fatalf("shares differ from one encoding (%d and %d bytes)", len(joined), len(one))
 	}
 }
+
+// TestPutBinsIsPutColumns checks the fast path of a series on an axis of
+// width 1 against the general one (columns of one slot) on random series
+// with gaps, runs of one value and codes above and below the page's scale.
+func TestPutBinsIsPutColumns(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 9))
+	for trial := range 500 {
+		n := 1 + r.IntN(300)
+		ns, vs := make([]int64, n), make([]float64, n)
+		b := int64(r.IntN(1000))
+		spread := []float64{3, 100, 1e4, 1e9}[r.IntN(4)]
+		for i := range n {
+			b += 1 + int64(r.IntN(3)/2) // some bins missing
+			ns[i] = b
+			switch {
+			case r.IntN(8) == 0:
+				vs[i] = math.NaN()
+			case i > 0 && r.IntN(3) == 0:
+				vs[i] = vs[i-1]
+			default:
+				vs[i] = math.Round(r.Float64() * spread)
+			}
+		}
+		s := quantizeBins(ns, vs, false)
+		if s.kind != seriesCodes {
+			continue
+		}
+		top := uint32(s.top)
+		var fast, general codeWriter
+		fast.putBins(&s, top, top > pageTop)
+		fast.flush()
+		general.putColumns(&s, 0, 0, 1, top, top > pageTop)
+		general.flush()
+		if !bytes.Equal(fast.b, general.b) {
+			t.Fatalf("trial %d: putBins %q, putColumns %q", trial, fast.b, general.b)
+		}
+	}
+}

@@ -190,7 +190,7 @@ func quantize(cols []m4col[float64], shift uint, full bool) viewSeries {
 	for i := range cols {
 		k := &cols[i]
 		lo, hi = min(lo, k.mn), max(hi, k.mx)
-		whole = whole && k.f == math.Trunc(k.f) && k.l == math.Trunc(k.l) && k.mn == math.Trunc(k.mn) && k.mx == math.Trunc(k.mx)
+		whole = whole && isWhole(k.f) && isWhole(k.l) && isWhole(k.mn) && isWhole(k.mx)
 	}
 	slots := slotsOf(shift)
 	s := codedSeries(lo, hi, whole, full, cols[0].c, int(cols[len(cols)-1].c-cols[0].c+1)*slots)
@@ -235,6 +235,10 @@ func (s *viewSeries) code(v float64) uint16 {
 	return uint16(min(math.Round((v-s.lo)/s.step), float64(s.top)))
 }
 
+// isWhole reports whether finite v is a whole number: v == math.Trunc(v),
+// without a call per value (every float from 2^52 on is whole).
+func isWhole(v float64) bool { return math.Abs(v) >= 1<<52 || v == float64(int64(v)) }
+
 // quantizeBins is quantize(m4Reduce(ns, vs, 0, nil), 0, full) without
 // the columns: at width 1 a column is a bin (one slot, its value). It is
 // the usual case (a day of 1-minute bins fits the page), where building
@@ -252,7 +256,7 @@ func quantizeBins(ns []int64, vs []float64, full bool) viewSeries {
 		}
 		last = i
 		lo, hi = min(lo, v), max(hi, v)
-		whole = whole && v == math.Trunc(v)
+		whole = whole && isWhole(v)
 	}
 	if first < 0 {
 		return viewSeries{}

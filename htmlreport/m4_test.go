@@ -164,3 +164,11 @@ func TestQuantizeBinsMatchesColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestIsWhole(t *testing.T) {
+	for _, v := range []float64{0, math.Copysign(0, -1), 1, -1, 0.5, -0.5, 1e15 + 0.5, 1 << 52, -(1 << 52), 1<<52 - 0.5, 1e300, -1e300, math.SmallestNonzeroFloat64, 4503599627370495.5, 9.3e18, -9.3e18} {
+		if got, want := isWhole(v), v == math.Trunc(v); got != want {
+			t.Errorf("isWhole(%v) = %v, want %v", v, got, want)
+		}
+	}
+}
