@@ -69,6 +69,11 @@ const intSumLimit = 1 << 50
 // runStatsInts is runStats over integers that are all valid: the sum is
 // taken exactly in int64 when no value is near overflow, in float64
 // otherwise.
+//
+// Not inlined: inlined into foldDenseRuns' loop over runs, its loop kept
+// the sum on the stack (+8% instructions of the aggregation at 1-hour bins).
+//
+//go:noinline
 func runStatsInts(vs []int64) (cnt int32, sum, mx, mn float64) {
 	lo, hi := vs[0], vs[0]
 	var s int64
