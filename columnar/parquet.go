@@ -106,6 +106,11 @@ type SamplesWriter struct {
 	segs  map[int64][]segment
 	host  int32 // of the last row taken; -1 before the first
 
+	// Within a host (see sliced): the slices the chunk has taken rows of,
+	// and its rows taken up to the next check of its memory.
+	chunkSlices map[int64]bool
+	toCheck     int
+
 	err    error // sticky: the first failure
 	closed bool
 }
@@ -137,7 +142,8 @@ func NewSamplesWriter(w io.Writer, hosts []string, opts ...SamplesOption) (*Samp
 	if err != nil {
 		return nil, fmt.Errorf("parquet samples writer: %w", err)
 	}
-	sw := &SamplesWriter{fw: fw, skip: 1, width: cfg.slice, host: -1, open: map[int64]*rowGroup{}}
+	sw := &SamplesWriter{fw: fw, skip: 1, width: cfg.slice, host: -1, open: map[int64]*rowGroup{},
+		chunkSlices: map[int64]bool{}, toCheck: checkRows}
 	if hosts != nil {
 		fw.setDictionary(0, hosts)
 		sw.skip = 0

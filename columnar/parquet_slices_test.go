@@ -160,3 +160,38 @@ func TestTimeSlicesWriteRows(t *testing.T) {
 		t.Fatalf("Write and WriteRows give other bytes than WriteViews (%d, %d, %d)", len(byBatch), len(byRange), len(want))
 	}
 }
+
+// TestTimeSlicesManyInOneHost writes one host of half a day in 1-minute
+// slices (720 of them; each would keep a row group open to the end of the
+// host): the writer never holds more than maxChunkSlices row groups,
+// the layout stays one slice and a host range per row group, and the
+// bytes do not depend on how the batches are handed over.
+func TestTimeSlicesManyInOneHost(t *testing.T) {
+	const rows = 8640 / 2
+	g := newSampleGen(11, 1, rows, 0.05)
+	bs := genBatches(g, rows)
+	const width = 60e6
+	opts := []SamplesOption{WithTimeSlices(width), WithRowGroupRows(40000), withPageRows(3000)}
+	var buf bytes.Buffer
+	w, err := NewSamplesWriter(&buf, g.hosts, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	most := 0
+	for _, b := range bs {
+		if err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		most = max(most, len(w.open))
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if most > maxChunkSlices || most < maxChunkSlices/2 {
+		t.Errorf("at most %d row groups open, want %d or fewer (and the test to reach near it)", most, maxChunkSlices)
+	}
+	if got := writeViewsPer(t, g.hosts, bs, 5, opts...); !bytes.Equal(got, buf.Bytes()) {
+		t.Fatal("5 batches per call: other bytes than one per call")
+	}
+	checkSliced(t, buf.Bytes(), g.hosts, bs, width)
+}
