@@ -397,9 +397,20 @@ func (s *sequencer) put(h int32, st *hostState) error {
 // time: with fewer, the Parquet encoders' start and join per pass show.
 const SamplesChunkRows = 4096
 
+// samplesChunkBatches bounds the batches per call of the Samples
+// consumer too: a batch holds a full batch's memory however few its rows
+// (units of a few lines, tiny files), and gathering SamplesChunkRows rows
+// of those held ~2,000 batches (1.6 GB in a model test of 2-line units).
+const samplesChunkBatches = 2 * SamplesChunkRows / columnar.BatchRows
+
 // maxHeldRows bounds the rows of later units held back while an earlier
-// unit is still being read (about 1 KB a row).
+// unit is still being read (about 1 KB a row), each batch counted as at
+// least BatchRows rows (see heldRows).
 const maxHeldRows = 64 * columnar.BatchRows
+
+// heldRows is what holding b counts against maxHeldRows: its rows, but at
+// least a full batch's, which is what its memory is.
+func heldRows(b arrow.RecordBatch) int { return max(int(b.NumRows()), columnar.BatchRows) }
 
 // orderedBatches hands the batches of the units to one consumer goroutine
 // in unit order, so that consuming (Parquet encoding) overlaps reading and
@@ -455,7 +466,7 @@ func (q *orderedBatches) consume(f func([]arrow.RecordBatch) error) {
 	}
 	for b := range q.ch {
 		bs = append(bs, b)
-		if rows += int(b.NumRows()); rows >= SamplesChunkRows {
+		if rows += int(b.NumRows()); rows >= SamplesChunkRows || len(bs) >= samplesChunkBatches {
 			flush()
 		}
 	}
@@ -491,7 +502,7 @@ func (q *orderedBatches) put(i int, b arrow.RecordBatch) error {
 		return q.send(b)
 	}
 	q.held[i] = append(q.held[i], b)
-	q.rows += int(b.NumRows())
+	q.rows += heldRows(b)
 	return nil
 }
 
@@ -504,7 +515,7 @@ func (q *orderedBatches) done(i int) {
 		delete(q.finished, q.next)
 		q.next++
 		for _, b := range q.held[q.next] {
-			q.rows -= int(b.NumRows())
+			q.rows -= heldRows(b)
 			if q.send(b) != nil {
 				break
 			}
