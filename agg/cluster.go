@@ -113,7 +113,15 @@ func (c *cluster) fold(row []cell, k0 int, xs []statElem) {
 		}
 		e := &row[j]
 		e.cnt += x.cnt
-		e.max, e.min = max(e.max, x.max), min(e.min, x.min)
+		// max and min with the builtins' results (NaN, ±0), called only
+		// when the new value is not plainly inside: after the first hosts
+		// it almost never is, a branch predicted right
+		if !(x.max < e.max) {
+			e.max = max(e.max, x.max)
+		}
+		if !(x.min > e.min) {
+			e.min = min(e.min, x.min)
+		}
 		t, ok := wholeTerm(x.sum) // integer columns' sums, inline
 		if !ok {
 			t, ok = fixedTerm(x.sum)

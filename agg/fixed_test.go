@@ -183,3 +183,27 @@ func TestU128Float(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterFoldMaxMin checks the cluster fold's maxima and minima
+// against the builtins' over values with ±0 and NaN, in random orders.
+func TestClusterFoldMaxMin(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	pool := []float64{0, math.Copysign(0, -1), 1, -1, 2.5, -7, math.NaN(), math.Inf(1), math.Inf(-1)}
+	same := func(a, b float64) bool {
+		return math.Float64bits(a) == math.Float64bits(b) || math.IsNaN(a) && math.IsNaN(b)
+	}
+	for iter := range 2000 {
+		n := 1 + r.IntN(6)
+		c := &cluster{}
+		row := []cell{{max: math.Inf(-1), min: math.Inf(1)}}
+		wantMax, wantMin := math.Inf(-1), math.Inf(1)
+		for range n {
+			x, y := pool[r.IntN(len(pool))], pool[r.IntN(len(pool))]
+			c.fold(row, 0, []statElem{{sum: 1, max: x, min: y, cnt: 1}})
+			wantMax, wantMin = max(wantMax, x), min(wantMin, y)
+		}
+		if !same(row[0].max, wantMax) || !same(row[0].min, wantMin) {
+			t.Fatalf("iter %d: max %v min %v, builtins %v %v", iter, row[0].max, row[0].min, wantMax, wantMin)
+		}
+	}
+}
