@@ -25,6 +25,8 @@ type samplesConfig struct {
 	file  fileConfig
 	enc   samplesEncodings
 	slice int64
+
+	chunkBytes, checkRows int // see SamplesWriter.checkMemory
 }
 
 // WithRowGroupRows sets the maximum number of rows per row group
@@ -68,6 +70,13 @@ func WithTimeSlices(width int64) SamplesOption {
 	return func(c *samplesConfig) { c.slice = width }
 }
 
+// withChunkLimits sets the pages at which a chunk ends within a host and
+// how often (in rows) that is checked (for tests: the defaults need a
+// host of hundreds of thousands of rows).
+func withChunkLimits(bytes, rows int) SamplesOption {
+	return func(c *samplesConfig) { c.chunkBytes, c.checkRows = bytes, rows }
+}
+
 // withPageRows sets the maximum number of rows per data page (for
 // benchmarks).
 func withPageRows(n int) SamplesOption {
@@ -106,10 +115,9 @@ type SamplesWriter struct {
 	segs  map[int64][]segment
 	host  int32 // of the last row taken; -1 before the first
 
-	// Within a host (see sliced): the slices the chunk has taken rows of,
-	// and its rows taken up to the next check of its memory.
-	chunkSlices map[int64]bool
-	toCheck     int
+	// Within a host (see sliced): the pages at which the chunk ends, how
+	// often that is checked, and the rows to the next check.
+	chunkBytes, checkRows, toCheck int
 
 	err    error // sticky: the first failure
 	closed bool
@@ -126,7 +134,7 @@ type segment struct {
 // With hosts nil the file has no host column (a file of a host=…
 // partition).
 func NewSamplesWriter(w io.Writer, hosts []string, opts ...SamplesOption) (*SamplesWriter, error) {
-	cfg := samplesConfig{file: defaultFileConfig(), enc: defaultSamplesEncodings()}
+	cfg := samplesConfig{file: defaultFileConfig(), enc: defaultSamplesEncodings(), chunkBytes: maxChunkBytes, checkRows: checkRows}
 	cfg.file.rawLiterals = true
 	cfg.file.pageRows = 0
 	for _, o := range opts {
@@ -143,7 +151,7 @@ func NewSamplesWriter(w io.Writer, hosts []string, opts ...SamplesOption) (*Samp
 		return nil, fmt.Errorf("parquet samples writer: %w", err)
 	}
 	sw := &SamplesWriter{fw: fw, skip: 1, width: cfg.slice, host: -1, open: map[int64]*rowGroup{},
-		chunkSlices: map[int64]bool{}, toCheck: checkRows}
+		chunkBytes: cfg.chunkBytes, checkRows: cfg.checkRows, toCheck: cfg.checkRows}
 	if hosts != nil {
 		fw.setDictionary(0, hosts)
 		sw.skip = 0

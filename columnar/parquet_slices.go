@@ -16,13 +16,15 @@ import (
 // slices in order, and starts the next chunk. So every row group covers one slice (a filter on ts
 // prunes the rest) and a contiguous range of hosts in host order (a filter
 // on host prunes by the row groups' statistics), and memory holds one
-// chunk's compressed pages. Within a host, so that a host of many slices
-// (timestamps scattered over years, or a narrow slice) cannot hold
-// unbounded memory, the chunk also ends before a row of a slice past its
-// maxChunkSlices, and at a row after every checkRows rows when its pages
-// reach maxChunkBytes. Every decision is taken at a row that the rows
-// alone determine, so the layout depends only on the rows, and the same
-// input gives the same bytes.
+// chunk's compressed pages. Within a host, so that one large host cannot
+// hold all its pages until its end, the chunk also ends at a row after
+// every checkRows rows when its pages reach maxChunkBytes. Every decision
+// is taken at a row that the rows alone determine, so the layout depends
+// only on the rows, and the same input gives the same bytes. (Ending the
+// chunk also at a bound on its slices made rows of timestamps scattered
+// over years into tens of thousands of one-row row groups: 60,000 rows
+// took 46 s, 5 GB and a 673 MB file, against 3 s, 0.7 GB and 456 row
+// groups.)
 
 // sliced appends the rows of the segments (in order) in the time-sliced
 // layout.
@@ -41,11 +43,13 @@ func (w *SamplesWriter) sliced(in []segment) error {
 			for j < min(seg.hi, i+w.toCheck) && v.Host[j] == h && FloorDiv(v.TS[j], w.width) == sl {
 				j++
 			}
-			if err := w.beforeRun(h, sl); err != nil {
-				return w.fail(err)
+			if h != w.host {
+				if err := w.hostBoundary(); err != nil {
+					return w.fail(err)
+				}
+				w.host = h
 			}
 			w.segs[sl] = append(w.segs[sl], segment{v, i, j})
-			w.chunkSlices[sl] = true
 			if w.toCheck -= j - i; w.toCheck == 0 {
 				if err := w.checkMemory(); err != nil {
 					return w.fail(err)
@@ -57,26 +61,10 @@ func (w *SamplesWriter) sliced(in []segment) error {
 	return w.fail(w.appendSegments())
 }
 
-// beforeRun ends the chunk, where it should, before rows of host h in
-// slice sl.
-func (w *SamplesWriter) beforeRun(h int32, sl int64) error {
-	switch {
-	case h != w.host:
-		w.host = h
-		return w.hostBoundary()
-	case !w.chunkSlices[sl] && len(w.chunkSlices) >= maxChunkSlices:
-		if err := w.appendSegments(); err != nil {
-			return err
-		}
-		return w.endChunk()
-	}
-	return nil
-}
-
 // checkMemory ends the chunk within a host when its row groups' pages
-// reach maxChunkBytes (called every checkRows rows).
+// reach chunkBytes (maxChunkBytes; called every checkRows rows).
 func (w *SamplesWriter) checkMemory() error {
-	w.toCheck = checkRows
+	w.toCheck = w.checkRows
 	if err := w.appendSegments(); err != nil {
 		return err
 	}
@@ -84,16 +72,11 @@ func (w *SamplesWriter) checkMemory() error {
 	for _, g := range w.open {
 		bytes += g.bytes()
 	}
-	if bytes >= maxChunkBytes {
+	if bytes >= w.chunkBytes {
 		return w.endChunk()
 	}
 	return nil
 }
-
-// maxChunkSlices bounds the slices of a chunk, so its open row groups
-// (each with every column's buffers); SliceWidth makes ~16 for a run's
-// span.
-const maxChunkSlices = 64
 
 // checkRows is how often (in rows) a chunk's memory is checked within a
 // host.
@@ -208,7 +191,6 @@ func (w *SamplesWriter) fillSegments(segs []segment, skip int) chunkFunc {
 
 // endChunk writes the open row groups, slices in order.
 func (w *SamplesWriter) endChunk() error {
-	clear(w.chunkSlices)
 	for _, sl := range slices.Sorted(maps.Keys(w.open)) {
 		if err := w.fw.flush(w.open[sl]); err != nil {
 			return err

@@ -161,17 +161,17 @@ func TestTimeSlicesWriteRows(t *testing.T) {
 	}
 }
 
-// TestTimeSlicesManyInOneHost writes one host of half a day in 1-minute
-// slices (720 of them; each would keep a row group open to the end of the
-// host): the writer never holds more than maxChunkSlices row groups,
+// TestTimeSlicesLargeHost writes one host of two days in 6-hour slices
+// with a chunk's pages bounded at 1 MiB, checked every 2,048 rows: chunks
+// end within the host, the open row groups' pages stay near the bound,
 // the layout stays one slice and a host range per row group, and the
 // bytes do not depend on how the batches are handed over.
-func TestTimeSlicesManyInOneHost(t *testing.T) {
-	const rows = 8640 / 2
+func TestTimeSlicesLargeHost(t *testing.T) {
+	const rows = 2 * 8640
 	g := newSampleGen(11, 1, rows, 0.05)
 	bs := genBatches(g, rows)
-	const width = 60e6
-	opts := []SamplesOption{WithTimeSlices(width), WithRowGroupRows(40000), withPageRows(3000)}
+	const width = 6 * 3600e6
+	opts := []SamplesOption{WithTimeSlices(width), WithRowGroupRows(40000), withPageRows(512), withChunkLimits(1<<20, 2048)}
 	var buf bytes.Buffer
 	w, err := NewSamplesWriter(&buf, g.hosts, opts...)
 	if err != nil {
@@ -182,16 +182,27 @@ func TestTimeSlicesManyInOneHost(t *testing.T) {
 		if err := w.Write(b); err != nil {
 			t.Fatal(err)
 		}
-		most = max(most, len(w.open))
+		n := 0
+		for _, g := range w.open {
+			n += g.bytes()
+		}
+		most = max(most, n)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if most > maxChunkSlices || most < maxChunkSlices/2 {
-		t.Errorf("at most %d row groups open, want %d or fewer (and the test to reach near it)", most, maxChunkSlices)
+	if most > 2<<20 {
+		t.Errorf("open row groups held %d bytes of pages, want about 1 MiB", most)
 	}
 	if got := writeViewsPer(t, g.hosts, bs, 5, opts...); !bytes.Equal(got, buf.Bytes()) {
 		t.Fatal("5 batches per call: other bytes than one per call")
 	}
 	checkSliced(t, buf.Bytes(), g.hosts, bs, width)
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.Metadata().RowGroups); n <= 9 {
+		t.Errorf("%d row groups for 9 slices: no chunk ended within the host", n)
+	}
 }
