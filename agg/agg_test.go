@@ -282,7 +282,7 @@ func TestRunStats(t *testing.T) {
 		} else {
 			cv.Floats = c.Floats
 		}
-		gc, gs, gmx, gmn := runStats(&cv, start, start+n, false)
+		gc, gs, gmx, gmn := runStats(&cv, start, start+n)
 		if gc != wc || (wc > 0 && (gmx != wmx || gmn != wmn || math.Abs(gs-ws) > 1e-12*wabs)) {
 			t.Fatalf("iter %d: runStats = %d %v %v %v, want %d %v %v %v", iter, gc, gs, gmx, gmn, wc, ws, wmx, wmn)
 		}

@@ -122,9 +122,9 @@ func (c *cluster) fold(row []cell, k0 int, xs []statElem) {
 		if !(x.min > e.min) {
 			e.min = min(e.min, x.min)
 		}
-		t, ok := wholeTerm(x.sum) // integer columns' sums, inline
+		t, ok := wholeTerm(x.sum) // fixedTerm, its fast path inline
 		if !ok {
-			t, ok = fixedTerm(x.sum)
+			t, ok = fracTerm(x.sum)
 		}
 		if ok && c.over == nil && e.sum.add(t) {
 			continue

@@ -53,6 +53,11 @@ func fixedTerm(x float64) (f fixed128, ok bool) {
 	if f, ok := wholeTerm(x); ok {
 		return f, true
 	}
+	return fracTerm(x)
+}
+
+// fracTerm is fixedTerm of an x that wholeTerm did not take.
+func fracTerm(x float64) (f fixed128, ok bool) {
 	b := math.Float64bits(x)
 	exp := int(b>>52) & 0x7ff
 	if exp == 0x7ff {

@@ -8,9 +8,10 @@ import (
 )
 
 // runStats returns count, sum, max and min of the valid values of rows
-// [start, end) of col; dense says that col has no null in the batch.
-func runStats(col *columnar.ColumnView, start, end int, dense bool) (cnt int32, sum, mx, mn float64) {
-	if !dense && !allValid(col.Valid, start, end) {
+// [start, end) of col, a column with nulls in the batch (one without goes
+// to foldDenseRuns).
+func runStats(col *columnar.ColumnView, start, end int) (cnt int32, sum, mx, mn float64) {
+	if !allValid(col.Valid, start, end) {
 		if col.Ints != nil {
 			return runStatsSparse(col.Ints, col.Valid, start, end)
 		}

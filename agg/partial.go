@@ -273,7 +273,7 @@ func (p *Partial) Add(b *columnar.View) {
 			continue
 		}
 		for ri, r := range p.runs {
-			c, s, mx, mn := runStats(col, r.start, r.end, d == allRowsValid)
+			c, s, mx, mn := runStats(col, r.start, r.end)
 			if c != 0 {
 				t := &targets[ri]
 				t.b.fold(t.i+j, int64(c), s, mx, mn)
