@@ -724,8 +724,9 @@ func (c *diffs) compareParquet(root string, since, until int64, want map[string]
 	spec := outputSpec{ParquetDir: pq, Samples: true, Meta: fileMetadata(j, root)}
 	// time slices far narrower than convert's (~1/16 of the span): 1
 	// minute, or ~1/512 of a span of days (a row group per slice and host
-	// costs more than its rows; several chunks of maxChunkSlices within a
-	// host). Bins lie in several row groups, and a host's slices in row
+	// costs more than its rows: 1-minute slices over days took a fuzzing
+	// worker past Go fuzzing's 10 s per input). Bins lie in several row
+	// groups, and a host's slices in row
 	// groups of different first hosts where the other hosts are silent
 	// (coarser slices did not catch the unit-order bug of 4fce810).
 	var width int64 = 60e6
@@ -1026,8 +1027,8 @@ func FuzzModel(f *testing.F) {
 		f.Add(s)
 	}
 	// every parquetEvery-th seed through its samples file too, as in
-	// TestModel (its 1-minute slices over days of data once held a row
-	// group open per slice, 3–4 GB in a fuzzing worker, until the samples
-	// writer bounded a chunk's slices: TestTimeSlicesManyInOneHost)
+	// TestModel (with 1-minute slices over days of data, a worker ran past
+	// Go fuzzing's 10 s per input and died with exit 2 and no output; see
+	// compareParquet's slices)
 	f.Fuzz(func(t *testing.T, seed uint64) { checkModel(t, seed, seed%parquetEvery == 0) })
 }
