@@ -110,10 +110,11 @@ type SamplesWriter struct {
 
 	// With time slices (width > 0): the row groups of the current chunk
 	// of hosts, one per slice, and the rows not yet appended to them.
-	width int64
-	open  map[int64]*rowGroup
-	segs  map[int64][]segment
-	host  int32 // of the last row taken; -1 before the first
+	width   int64
+	open    map[int64]*rowGroup
+	segs    map[int64][]segment
+	newSegs int   // slices in segs not in open
+	host    int32 // of the last row taken; -1 before the first
 
 	// Within a host (see sliced): the pages at which the chunk ends, how
 	// often that is checked, and the rows to the next check.

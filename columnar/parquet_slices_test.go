@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -205,5 +207,98 @@ func TestTimeSlicesLargeHost(t *testing.T) {
 	}
 	if n := len(f.Metadata().RowGroups); n <= 9 {
 		t.Errorf("%d row groups for 9 slices: no chunk ended within the host", n)
+	}
+}
+
+// TestTimeSlicesScattered writes one host whose rows are scattered over
+// ten years against 1-minute slices (a width chosen from a host's first
+// and last rows, the rest of whose clock jumps): a chunk keeps at most
+// maxOpenSlices row groups open (each row would open one: ~130 KB each),
+// the rows past them go to one row group of several slices, every row is
+// there once, and the bytes do not depend on how the batches are handed
+// over.
+func TestTimeSlicesScattered(t *testing.T) {
+	const rows = 3000
+	g := newSampleGen(5, 1, rows, 0.05)
+	bs := genBatches(g, rows)
+	rng := rand.New(rand.NewPCG(5, 5))
+	seen := map[int64]int{}
+	for _, b := range bs {
+		for i := range b.Len {
+			b.TS[i] = 1.7e15 + rng.Int64N(10*365*86400e6)
+			seen[b.TS[i]]++
+		}
+	}
+	const width = 60e6
+	opts := []SamplesOption{WithTimeSlices(width)}
+	var buf bytes.Buffer
+	w, err := NewSamplesWriter(&buf, g.hosts, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	most, room := 0, 0
+	for _, b := range bs {
+		if err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		most = max(most, len(w.open)+w.newSegs)
+		room = 0
+		for _, g := range w.open {
+			for _, c := range g.cols {
+				room += 8*(cap(c.ints)+cap(c.floats)) + 4*cap(c.idx) + cap(c.valid)
+			}
+		}
+	}
+	if rows <= 2*maxOpenSlices {
+		t.Fatalf("%d rows do not test a bound of %d slices", rows, maxOpenSlices)
+	}
+	if most > maxOpenSlices+1 {
+		t.Errorf("%d row groups open, want at most %d", most, maxOpenSlices+1)
+	}
+	// the pending pages of a row group of a few rows: room for a few
+	// values per column, not a page (~3 MB for 4,096 rows)
+	if per := room / max(len(w.open), 1); per > 128<<10 {
+		t.Errorf("an open row group's pending values hold %d bytes", per)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := writeViewsPer(t, g.hosts, bs, 3, opts...); !bytes.Equal(got, buf.Bytes()) {
+		t.Fatal("3 batches per call: other bytes than one per call")
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide := 0
+	for _, rg := range f.Metadata().RowGroups {
+		ts := rg.Columns[1].MetaData.Statistics
+		a, b := int64(binary.LittleEndian.Uint64(ts.MinValue)), int64(binary.LittleEndian.Uint64(ts.MaxValue))
+		if FloorDiv(a, width) != FloorDiv(b, width) {
+			wide++
+		}
+	}
+	if n := len(f.Metadata().RowGroups); wide != 1 || n != maxOpenSlices+1 {
+		t.Errorf("%d row groups, %d of several slices; want %d and 1", n, wide, maxOpenSlices+1)
+	}
+	if n := f.Metadata().NumRows; n != rows {
+		t.Fatalf("%d rows, want %d", n, rows)
+	}
+	tbl := readTable(t, buf.Bytes())
+	rd := array.NewTableReader(tbl, 0)
+	defer rd.Release()
+	for rd.Next() {
+		for _, v := range rd.RecordBatch().Column(1).(*array.Timestamp).Values() {
+			if seen[int64(v)]--; seen[int64(v)] < 0 {
+				t.Fatalf("timestamp %d read back more often than written", v)
+			}
+		}
+	}
+	missing := 0
+	for _, n := range seen {
+		missing += n
+	}
+	if missing != 0 {
+		t.Fatalf("%d rows missing", missing)
 	}
 }
