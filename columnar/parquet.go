@@ -115,6 +115,7 @@ type SamplesWriter struct {
 	segs    map[int64][]segment
 	newSegs int   // slices in segs not in open
 	host    int32 // of the last row taken; -1 before the first
+	strays  int   // rows that went to a row group of several slices
 
 	// Within a host (see sliced): the pages at which the chunk ends, how
 	// often that is checked, and the rows to the next check.

@@ -53,7 +53,9 @@ func (w *SamplesWriter) sliced(in []segment) error {
 				}
 				w.host = h
 			}
-			sl = w.sliceFor(sl)
+			if sl = w.sliceFor(sl); sl == straySlice {
+				w.strays += j - i
+			}
 			w.segs[sl] = append(w.segs[sl], segment{v, i, j})
 			if w.toCheck -= j - i; w.toCheck == 0 {
 				if err := w.checkMemory(); err != nil {
@@ -73,6 +75,11 @@ const maxOpenSlices = 256
 // straySlice is the key of the chunk's row group of the rows of the
 // slices past maxOpenSlices; written first (endChunk).
 const straySlice = math.MinInt64
+
+// StrayRows returns the number of rows that went to a row group of
+// several time slices (see maxOpenSlices): read back, their host-bins that
+// also have rows in a slice's row group are not in input order.
+func (w *SamplesWriter) StrayRows() int { return w.strays }
 
 // sliceFor returns the key of the row group that takes rows of slice sl:
 // sl, or straySlice once the chunk holds maxOpenSlices other slices.

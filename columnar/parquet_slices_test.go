@@ -278,6 +278,9 @@ func TestTimeSlicesScattered(t *testing.T) {
 			wide++
 		}
 	}
+	if n := w.StrayRows(); n != rows-maxOpenSlices {
+		t.Errorf("%d stray rows, want %d", n, rows-maxOpenSlices)
+	}
 	if n := len(f.Metadata().RowGroups); wide != 1 || n != maxOpenSlices+1 {
 		t.Errorf("%d row groups, %d of several slices; want %d and 1", n, wide, maxOpenSlices+1)
 	}

@@ -57,6 +57,7 @@ func convertAction(c *cli.Context) error {
 		if err := o.out.finish(o.Result, o.Summary, nil, nil); err != nil {
 			return err
 		}
+		o.out.logLayout(o.log)
 		o.log.Info("wrote", zap.String("path", filepath.Join(dir, "samples.parquet")))
 		return strictCheck(c, o)
 	}

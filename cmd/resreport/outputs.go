@@ -144,6 +144,18 @@ func (o *outputs) logCleaned(log *zap.Logger) {
 	}
 }
 
+// logLayout warns of rows that samples.parquet could not lay out by time
+// slice (columnar.SamplesWriter.StrayRows).
+func (o *outputs) logLayout(log *zap.Logger) {
+	if o.sw == nil {
+		return
+	}
+	if n := o.sw.StrayRows(); n > 0 {
+		log.Warn("rows with timestamps scattered over more time slices than samples.parquet keeps open went to row groups of several slices: --from-parquet may give their bins another longest gap between samples than the logs",
+			zap.Int("rows", n))
+	}
+}
+
 // outputError maps an error of openOutputs: outputs that conflict are a
 // usage error (exit 2), anything else (a lock held by another run, a
 // directory that cannot be created) exit 1.

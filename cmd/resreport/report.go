@@ -70,6 +70,7 @@ func reportAction(c *cli.Context) error {
 	if err := o.out.finish(o.Result, o.Summary, findings, page); err != nil {
 		return err
 	}
+	o.out.logLayout(o.log)
 	o.log.Info("wrote report", zap.String("path", out))
 	if c.Bool("open") {
 		if err := htmlreport.Open(out); err != nil {
