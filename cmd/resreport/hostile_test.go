@@ -1,13 +1,16 @@
 package main
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/resreport/resreport/bench/loggen"
 )
@@ -90,5 +93,56 @@ func TestEmptyTree(t *testing.T) {
 	}
 	if code := runCLI(t, "report", dir, "--since", "2026-05-06T00:00:00Z"); code != 2 {
 		t.Fatalf("--since with a zone: exit %d, want 2", code)
+	}
+}
+
+// TestScatteredClock converts a host whose first and last lines are an
+// hour apart but whose other lines carry timestamps scattered over years
+// (a clock gone wrong): the samples file's time slices, chosen from the
+// first and last lines, are narrow, and its rows would each open a row
+// group; the run warns that rows went to row groups of several slices,
+// and every row is read back. A host with a sane clock gets no warning.
+func TestScatteredClock(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	o := loggen.Options{Hosts: 2, LinesPerHost: 1200, Period: 3 * time.Second, Seed: 6}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	const warning = "went to row groups of several slices"
+	if code, stderr := runCLIErr(t, "convert", logs, "-q", "--parquet-dir", filepath.Join(tmp, "sane")); code != 0 || strings.Contains(stderr, warning) {
+		t.Fatalf("sane clocks: exit %d, %q", code, stderr)
+	}
+	live := filepath.Join(o.HostDir(logs, 1), "resource.log")
+	data, err := os.ReadFile(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	rng := rand.New(rand.NewPCG(6, 6))
+	for i := 1; i < len(lines)-1; i++ {
+		at := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.Int64N(int64(30 * 365 * 24 * time.Hour))))
+		lines[i] = at.Format("2006-01-02T15:04:05.000000") + lines[i][len("2006-01-02T15:04:05.000000"):]
+	}
+	if err := os.WriteFile(live, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pq := filepath.Join(tmp, "pq")
+	code, stderr := runCLIErr(t, "convert", logs, "-q", "--parquet-dir", pq)
+	if code != 0 || !strings.Contains(stderr, warning) {
+		t.Fatalf("scattered clock: exit %d, %q: want a warning that rows %s", code, stderr, warning)
+	}
+	f, err := os.Open(filepath.Join(pq, "samples.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, groups := pf.NumRows(), len(pf.RowGroups()); n != 2*1200 || groups > 300 {
+		t.Fatalf("%d rows in %d row groups, want 2,400 in at most ~257", n, groups)
 	}
 }
