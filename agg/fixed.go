@@ -27,8 +27,9 @@ type fixed128 struct {
 func (s *fixed128) add(t fixed128) bool {
 	l, c := bits.Add64(s.lo, t.lo, 0)
 	h := s.hi + t.hi + int64(c)
-	// signed overflow: both operands of one sign, the result of the other
-	if (s.hi >= 0) == (t.hi >= 0) && (h >= 0) != (s.hi >= 0) {
+	// signed overflow: the result's sign differs from both operands'
+	// (which then share theirs)
+	if (h^s.hi)&(h^t.hi) < 0 {
 		return false
 	}
 	s.hi, s.lo = h, l

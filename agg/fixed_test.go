@@ -207,3 +207,36 @@ func TestClusterFoldMaxMin(t *testing.T) {
 		}
 	}
 }
+
+// TestFixedAdd checks fixed128.add against big.Int arithmetic: the sum when
+// it fits in 128 bits, false (and s unchanged) when it does not, on
+// random operands and those at the edges of the range.
+func TestFixedAdd(t *testing.T) {
+	edges := []int64{math.MinInt64, math.MinInt64 + 1, -1, 0, 1, math.MaxInt64 - 1, math.MaxInt64}
+	los := []uint64{0, 1, 1 << 63, math.MaxUint64}
+	var ops []fixed128
+	for _, h := range edges {
+		for _, l := range los {
+			ops = append(ops, fixed128{h, l})
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		ops = append(ops, fixed128{int64(rng.Uint64()), rng.Uint64()})
+	}
+	lo, hi := new(big.Int).Lsh(big.NewInt(-1), 127), new(big.Int).Lsh(big.NewInt(1), 127)
+	for _, a := range ops {
+		for _, b := range ops {
+			want := new(big.Int).Add(a.bigInt(), b.bigInt())
+			fits := want.Cmp(lo) >= 0 && want.Cmp(hi) < 0
+			s := a
+			if ok := s.add(b); ok != fits {
+				t.Fatalf("%v + %v: add says %v, want %v", a, b, ok, fits)
+			} else if ok && s.bigInt().Cmp(want) != 0 {
+				t.Fatalf("%v + %v = %v, want %v", a, b, s.bigInt(), want)
+			} else if !ok && s != a {
+				t.Fatalf("%v + %v: overflow changed s to %v", a, b, s)
+			}
+		}
+	}
+}
