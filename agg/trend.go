@@ -70,20 +70,30 @@ func findRise(ts []int64, ys []float64, th Thresholds) (riseFit, bool) {
 }
 
 // rampSum holds prefix sums of t, t², y and t·y (t in hours from the
-// first point) for least-squares fits of ramps.
+// first point) for least-squares fits of ramps, and the parts of a fit's
+// sums that depend on its end only (see best).
 type rampSum struct {
 	t, tt, y, ty []float64
 	x            []float64 // the times
+	p, q, r      []float64 // per end b: see best
 }
 
 func newRampSum(t, y []float64) *rampSum {
 	n := len(t)
-	s := &rampSum{t: make([]float64, n+1), tt: make([]float64, n+1), y: make([]float64, n+1), ty: make([]float64, n+1), x: t}
+	s := &rampSum{t: make([]float64, n+1), tt: make([]float64, n+1), y: make([]float64, n+1), ty: make([]float64, n+1), x: t,
+		p: make([]float64, n), q: make([]float64, n), r: make([]float64, n)}
 	for i := range t {
 		s.t[i+1] = s.t[i] + t[i]
 		s.tt[i+1] = s.tt[i] + t[i]*t[i]
 		s.y[i+1] = s.y[i] + y[i]
 		s.ty[i+1] = s.ty[i] + t[i]*y[i]
+	}
+	ally := s.y[n]
+	for b, x := range t {
+		after := float64(n - b - 1)
+		s.p[b] = s.t[b+1] + x*after
+		s.q[b] = s.tt[b+1] + x*x*after
+		s.r[b] = s.ty[b+1] + x*(ally-s.y[b+1])
 	}
 	return s
 }
@@ -93,33 +103,39 @@ type span struct{ lo, hi int }
 
 // best returns the a in as and b in bs (a < b) whose ramp, rising from
 // point a to point b, most lowers the squared error of a constant fit, and
-// by how much; -1, -1, 0 when no ramp rises. The coarse search tries
-// every pair of 200 points, so the loop over b has no division (gains are
-// compared as cov² > best·vx), no bounds check and nothing that depends
-// on a only.
+// by how much; -1, -1, 0 when no ramp rises. The ramp's x is t − t_a
+// clamped to [0, t_b − t_a]; its sums over all n points split into parts
+// of b alone (newRampSum) and of a alone (here), with T, TT, Y, TY the
+// prefix sums of t, t², y, t·y and m = n − b − 1 the points after b:
+//
+//	Σx  = p_b + (t_a·a − T_a − t_a·n),            p_b = T_{b+1} + t_b·m
+//	Σx² = q_b − 2t_a·p_b + (t_a²(n−a) − TT_a + 2t_a·T_a), q_b = TT_{b+1} + t_b²·m
+//	Σxy = r_b + (t_a·Y_a − t_a·Y_n − TY_a),       r_b = TY_{b+1} + t_b(Y_n − Y_{b+1})
+//
+// so the coarse search, every pair of 200 points, costs a few
+// multiplications per pair (gains are compared as cov² > best·vx, without
+// a division).
 func (s *rampSum) best(as, bs span) (int, int, float64) {
-	n, ally := float64(len(s.x)), s.y[len(s.x)]
+	nn := len(s.x)
+	n, ally := float64(nn), s.y[nn]
 	mean, inv := ally/n, 1/n
 	ba, bb, bg := -1, -1, 0.0
 	for a := as.lo; a < as.hi; a++ {
-		ta, t0, tt0, y0, ty0 := s.x[a], s.t[a], s.tt[a], s.y[a], s.ty[a]
 		b0 := max(bs.lo, a+1)
 		if b0 >= bs.hi {
 			continue
 		}
-		xs := s.x[b0:bs.hi]
-		t, tt := s.t[b0+1 : bs.hi+1][:len(xs)], s.tt[b0+1 : bs.hi+1][:len(xs)]
-		y, ty := s.y[b0+1 : bs.hi+1][:len(xs)], s.ty[b0+1 : bs.hi+1][:len(xs)]
-		for k, x := range xs {
-			l := x - ta
-			mid := float64(b0 + k + 1 - a)
-			after := n - float64(b0+k+1)
-			st, stt := t[k]-t0, tt[k]-tt0
-			sy, sty := y[k]-y0, ty[k]-ty0
-			sx := st - ta*mid + l*after
-			sxx := stt - 2*ta*st + ta*ta*mid + l*l*after
-			sxy := sty - ta*sy + l*(ally-y[k])
-			cov, vx := sxy-sx*mean, sxx-sx*sx*inv
+		ta, fa := s.x[a], float64(a)
+		c1 := ta*fa - s.t[a] - ta*n
+		c2 := ta*ta*(n-fa) - s.tt[a] + 2*ta*s.t[a]
+		c3 := ta*s.y[a] - ta*ally - s.ty[a]
+		two := 2 * ta
+		ps := s.p[b0:bs.hi]
+		qs, rs := s.q[b0:bs.hi][:len(ps)], s.r[b0:bs.hi][:len(ps)]
+		for k, p := range ps {
+			sx := p + c1
+			cov := rs[k] + c3 - sx*mean
+			vx := qs[k] - two*p + c2 - sx*sx*inv
 			if vx <= 1e-12 || cov <= 0 || cov*cov <= bg*vx {
 				continue
 			}
