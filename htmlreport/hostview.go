@@ -227,12 +227,22 @@ func codedSeries(lo, hi float64, whole, full bool, c0 int64, n int) viewSeries {
 	return s
 }
 
-// code is the code of value v (lo ≤ v ≤ hi) in s.
+// code is the code of value v (lo ≤ v ≤ hi) in s: min(round(x), top) of
+// x = (v−lo)/step ≥ 0, rounding half away from zero as math.Round does,
+// on integers (math.Round's bit work was a seventh of quantizeBins).
 func (s *viewSeries) code(v float64) uint16 {
 	if s.step == 0 {
 		return 0
 	}
-	return uint16(min(math.Round((v-s.lo)/s.step), float64(s.top)))
+	x := (v - s.lo) / s.step
+	if !(x < float64(s.top)) { // and +Inf
+		return s.top
+	}
+	i := int64(x)            // x ≥ 0: its floor
+	if x-float64(i) >= 0.5 { // exact: x < 2^16
+		i++
+	}
+	return uint16(i)
 }
 
 // isWhole reports whether finite v is a whole number: v == math.Trunc(v),

@@ -172,3 +172,30 @@ func TestIsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestCode checks a series' code of a value against min(math.Round(x),
+// top), x = (v−lo)/step, on values at and around half steps, at both
+// ends, past the top and on random series' scales.
+func TestCode(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := range 2000 {
+		lo, hi := r.NormFloat64()*1e6, 0.0
+		hi = lo + math.Abs(r.NormFloat64())*math.Pow(10, float64(r.IntN(12)-4))
+		s := codedSeries(lo, hi, round%3 == 0, false, 0, 1)
+		if s.step == 0 {
+			continue
+		}
+		for range 50 {
+			x := float64(r.IntN(int(s.top)+2)) + []float64{0, 0.5, 0.49999999999999994, 0.5000000000000001, r.Float64()}[r.IntN(5)]
+			v := min(lo+x*s.step, hi)
+			want := uint16(min(math.Round((v-s.lo)/s.step), float64(s.top)))
+			if got := s.code(v); got != want {
+				t.Fatalf("lo %v step %v top %d: code(%v) = %d, want %d", lo, s.step, s.top, v, got, want)
+			}
+		}
+	}
+	s := viewSeries{lo: 0, step: math.SmallestNonzeroFloat64, top: maxCode}
+	if got := s.code(1); got != maxCode { // x = +Inf
+		t.Errorf("code of +Inf steps = %d, want %d", got, maxCode)
+	}
+}
