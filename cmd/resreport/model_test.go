@@ -746,6 +746,8 @@ func (c *diffs) compareParquet(root string, since, until int64, want map[string]
 		out.abort()
 		t.Fatal(err)
 	}
+	c.strays = out.sw.StrayRows() > 0
+	defer func() { c.strays = false }()
 	pj := &job{Since: since, Until: until, SinceText: d.since, UntilText: d.until, IntervalMS: d.intervalMS, Workers: d.workers}
 	src, err := parquetSource(pj, []string{pq})
 	if err != nil {
@@ -784,6 +786,13 @@ type diffs struct {
 	d     *dataSet
 	n     int
 	where string // prefix of the messages
+	// strays: the samples file put rows of slices past its bound in a
+	// row group of several slices (columnar.SamplesWriter.StrayRows), so
+	// read back, a bin split between it and a slice's row group is not in
+	// input order and its longest gap is not compared (documented in
+	// README; at the command's slice widths only scattered clocks reach
+	// the bound, here the model's narrow slices over days do)
+	strays bool
 }
 
 const maxDiffs = 20
@@ -957,7 +966,7 @@ hosts:
 				got, want int64
 			}{{"Start", g.Start[j], w.start[j]}, {"Samples", g.Samples[j], w.samples[j]}, {"First", g.First[j], w.first[j]},
 				{"Last", g.Last[j], w.last[j]}, {"Gap", g.Gap[j], w.gap[j]}, {"GapAt", g.GapAt[j], w.gapAt[j]}} {
-				if f.got != f.want {
+				if f.got != f.want && !(c.strays && (f.name == "Gap" || f.name == "GapAt")) {
 					c.errorf("%s: %d, model %d", at(f.name, j), f.got, f.want)
 				}
 			}
