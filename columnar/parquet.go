@@ -70,9 +70,10 @@ func WithTimeSlices(width int64) SamplesOption {
 	return func(c *samplesConfig) { c.slice = width }
 }
 
-// withChunkLimits sets the pages at which a chunk ends within a host and
-// how often (in rows) that is checked (for tests: the defaults need a
-// host of hundreds of thousands of rows).
+// withChunkLimits sets the pages at which a chunk ends (at a host
+// boundary, or within a host) and how often (in rows) that is checked
+// within a host (for tests: the defaults need a host of hundreds of
+// thousands of rows).
 func withChunkLimits(bytes, rows int) SamplesOption {
 	return func(c *samplesConfig) { c.chunkBytes, c.checkRows = bytes, rows }
 }
@@ -117,8 +118,9 @@ type SamplesWriter struct {
 	host    int32 // of the last row taken; -1 before the first
 	strays  int   // rows that went to a row group of several slices
 
-	// Within a host (see sliced): the pages at which the chunk ends, how
-	// often that is checked, and the rows to the next check.
+	// The pages at which the chunk ends (maxChunkBytes), and within a
+	// host (see sliced) how often that is checked and the rows to the
+	// next check.
 	chunkBytes, checkRows, toCheck int
 
 	err    error // sticky: the first failure

@@ -84,23 +84,26 @@ func (w *SamplesWriter) StrayRows() int { return w.strays }
 // sliceFor returns the key of the row group that takes rows of slice sl:
 // sl, or straySlice once the chunk holds maxOpenSlices other slices.
 func (w *SamplesWriter) sliceFor(sl int64) int64 {
-	if _, ok := w.segs[sl]; ok {
-		return sl
-	}
-	if _, ok := w.open[sl]; ok {
+	if w.taken(sl) {
 		return sl
 	}
 	if len(w.open)+w.newSegs >= maxOpenSlices {
-		sl = straySlice
-		if _, ok := w.open[sl]; ok {
-			return sl
-		}
-		if _, ok := w.segs[sl]; ok {
+		if sl = straySlice; w.taken(sl) {
 			return sl
 		}
 	}
 	w.newSegs++
 	return sl
+}
+
+// taken reports whether the chunk has rows of key sl, pending or in its
+// open row group.
+func (w *SamplesWriter) taken(sl int64) bool {
+	if _, ok := w.segs[sl]; ok {
+		return true
+	}
+	_, ok := w.open[sl]
+	return ok
 }
 
 // checkMemory ends the chunk within a host when its row groups' pages
@@ -110,14 +113,20 @@ func (w *SamplesWriter) checkMemory() error {
 	if err := w.appendSegments(); err != nil {
 		return err
 	}
-	bytes := 0
-	for _, g := range w.open {
-		bytes += g.bytes()
-	}
-	if bytes >= w.chunkBytes {
+	if _, bytes := w.openSize(); bytes >= w.chunkBytes {
 		return w.endChunk()
 	}
 	return nil
+}
+
+// openSize returns the rows and the memory (rowGroup.bytes) of the
+// chunk's open row groups.
+func (w *SamplesWriter) openSize() (rows, bytes int) {
+	for _, g := range w.open {
+		rows += g.rows
+		bytes += g.bytes()
+	}
+	return rows, bytes
 }
 
 // checkRows is how often (in rows) a chunk's memory is checked within a
@@ -147,12 +156,8 @@ func (w *SamplesWriter) hostBoundary() error {
 	if err := w.appendSegments(); err != nil {
 		return err
 	}
-	rows, bytes := 0, 0
-	for _, g := range w.open {
-		rows += g.rows
-		bytes += g.bytes()
-	}
-	if len(w.open) > 0 && (rows >= len(w.open)*w.fw.rgRows*3/4 || bytes >= maxChunkBytes) {
+	rows, bytes := w.openSize()
+	if len(w.open) > 0 && (rows >= len(w.open)*w.fw.rgRows*3/4 || bytes >= w.chunkBytes) {
 		return w.endChunk()
 	}
 	return nil

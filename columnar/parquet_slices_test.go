@@ -185,10 +185,7 @@ func TestTimeSlicesLargeHost(t *testing.T) {
 		if err := w.Write(b); err != nil {
 			t.Fatal(err)
 		}
-		n := 0
-		for _, g := range w.open {
-			n += g.bytes()
-		}
+		_, n := w.openSize()
 		most = max(most, n)
 	}
 	if err := w.Close(); err != nil {
