@@ -240,3 +240,53 @@ func TestFixedAdd(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldShort checks the cluster fold's inline path against the general
+// one (fixedTerm, big.Int past 128 bits): one cell, from random sums, given
+// terms of every exponent and sign, whole and not, zeros, subnormals,
+// ±Inf, NaN and the edges of foldShort's range; a cell foldShort does not
+// take must be left as it was.
+func TestFoldShort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	edges := []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, math.SmallestNonzeroFloat64 * 4,
+		math.Ldexp(1, -59), math.Ldexp(1, -60), -math.Ldexp(1, -59), math.Ldexp(1, 56), math.Ldexp(1, 56) - 8,
+		-math.Ldexp(1, 56) + 8, math.Ldexp(1, 62), math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(),
+		1, -1, 0.1, -0.1, 1 << 53, -(1 << 53), 12345.678}
+	term := func() float64 {
+		if rng.IntN(4) == 0 {
+			return edges[rng.IntN(len(edges))]
+		}
+		x := math.Float64frombits(rng.Uint64()&^(0x7ff<<52) | uint64(1023-70+rng.IntN(140))<<52)
+		if rng.IntN(3) == 0 {
+			x = math.Trunc(x)
+		}
+		return x
+	}
+	var skipped, taken int
+	for iter := range 100000 {
+		start := []fixed128{{}, {int64(rng.Uint64()), rng.Uint64()}, {math.MaxInt64, math.MaxUint64}, {math.MinInt64, 0}}[rng.IntN(4)]
+		x := statElem{sum: term(), max: 1, min: 1, cnt: 1}
+		got := cell{cnt: 3, sum: start, max: 2, min: 0}
+		want := got
+		row := []cell{got}
+		if foldShort(row, []statElem{x}) == 0 {
+			skipped++
+			if row[0] != got {
+				t.Fatalf("iter %d: sum %v not taken, but the cell changed to %+v", iter, x.sum, row[0])
+			}
+			continue
+		}
+		tm, ok := fixedTerm(x.sum)
+		if !ok || !want.sum.add(tm) {
+			t.Fatalf("iter %d: foldShort took %v onto %v, fixedTerm does not (ok %v)", iter, x.sum, start, ok)
+		}
+		want.cnt, want.max = 4, 2
+		if row[0] != want {
+			t.Fatalf("iter %d: %v onto %v: %+v, want %+v", iter, x.sum, start, row[0], want)
+		}
+		taken++
+	}
+	if skipped < 10000 || taken < 30000 {
+		t.Fatalf("foldShort took %d sums and left %d: the test's sums miss a path", taken, skipped)
+	}
+}
