@@ -17,49 +17,56 @@ func runStats(col *columnar.ColumnView, start, end int) (cnt int32, sum, mx, mn 
 		}
 		return runStatsSparse(col.Floats, col.Valid, start, end)
 	}
+	var x [1]statElem
 	if col.Ints != nil {
-		return runStatsInts(col.Ints[start:end])
+		runsInts(col.Ints, []run{{start: start, end: end}}, x[:])
+	} else {
+		runsFloats(col.Floats, []run{{start: start, end: end}}, x[:])
 	}
-	return runStatsFloats(col.Floats[start:end])
-}
-
-// runStatsFloats is runStats over values that are all valid, with two
-// accumulators to halve the dependency chains (min and max compile to
-// branch-free instructions; comparisons would mispredict on noisy data).
-func runStatsFloats(vs []float64) (cnt int32, sum, mx, mn float64) {
-	lo0, hi0 := vs[0], vs[0]
-	lo1, hi1 := lo0, hi0
-	var s0, s1 float64
-	i := 0
-	for ; i+2 <= len(vs); i += 2 {
-		a, b := vs[i], vs[i+1]
-		lo0, hi0, s0 = min(lo0, a), max(hi0, a), s0+a
-		lo1, hi1, s1 = min(lo1, b), max(hi1, b), s1+b
-	}
-	if i < len(vs) {
-		a := vs[i]
-		lo0, hi0, s0 = min(lo0, a), max(hi0, a), s0+a
-	}
-	return int32(len(vs)), s0 + s1, max(hi0, hi1), min(lo0, lo1)
+	return int32(x[0].cnt), x[0].sum, x[0].max, x[0].min
 }
 
 // foldDenseRuns folds each run's statistics of a column without nulls
-// into metric j of its target, in one loop over the runs: at fine bins a
-// run is a few rows, and runStats' dispatch per run was a sixth of the
-// fold.
-func foldDenseRuns(col *columnar.ColumnView, runs []run, targets []runTarget, j int) {
-	if vs := col.Ints; vs != nil {
-		for ri, r := range runs {
-			c, s, mx, mn := runStatsInts(vs[r.start:r.end])
-			t := &targets[ri]
-			t.b.fold(t.i+j, int64(c), s, mx, mn)
-		}
-		return
+// into metric j of its target: the kernel (runsInts, runsFloats) sets
+// them in out (len(runs) long) in a loop over the runs without calls,
+// then one loop folds them. At fine bins a run is a few rows: a call per
+// run, with what the compiler keeps on the stack around it, was half the
+// cost of a run.
+func foldDenseRuns(col *columnar.ColumnView, runs []run, targets []runTarget, j int, out []statElem) {
+	if col.Ints != nil {
+		runsInts(col.Ints, runs, out)
+	} else {
+		runsFloats(col.Floats, runs, out)
 	}
+	targets, out = targets[:len(runs)], out[:len(runs)]
+	for ri := range targets {
+		t, x := &targets[ri], &out[ri]
+		t.b.fold(t.i+j, x.cnt, x.sum, x.max, x.min)
+	}
+}
+
+// runsFloats sets out[i] to the count, sum, max and min of the values of
+// run i, all valid, with two accumulators to halve the dependency chains
+// (min and max compile to branch-free instructions; comparisons would
+// mispredict on noisy data).
+func runsFloats(vals []float64, runs []run, out []statElem) {
+	out = out[:len(runs)]
 	for ri, r := range runs {
-		c, s, mx, mn := runStatsFloats(col.Floats[r.start:r.end])
-		t := &targets[ri]
-		t.b.fold(t.i+j, int64(c), s, mx, mn)
+		vs := vals[r.start:r.end]
+		lo0, hi0 := vs[0], vs[0]
+		lo1, hi1 := lo0, hi0
+		var s0, s1 float64
+		i := 0
+		for ; i+2 <= len(vs); i += 2 {
+			a, b := vs[i], vs[i+1]
+			lo0, hi0, s0 = min(lo0, a), max(hi0, a), s0+a
+			lo1, hi1, s1 = min(lo1, b), max(hi1, b), s1+b
+		}
+		if i < len(vs) {
+			a := vs[i]
+			lo0, hi0, s0 = min(lo0, a), max(hi0, a), s0+a
+		}
+		out[ri] = statElem{sum: s0 + s1, max: max(hi0, hi1), min: min(lo0, lo1), cnt: int64(len(vs))}
 	}
 }
 
@@ -67,27 +74,26 @@ func foldDenseRuns(col *columnar.ColumnView, runs []run, targets []runTarget, j 
 // BatchRows values) cannot overflow int64.
 const intSumLimit = 1 << 50
 
-// runStatsInts is runStats over integers that are all valid: the sum is
-// taken exactly in int64 when no value is near overflow, in float64
-// otherwise.
-//
-// Not inlined: inlined into foldDenseRuns' loop over runs, its loop kept
-// the sum on the stack (+8% instructions of the aggregation at 1-hour bins).
-//
-//go:noinline
-func runStatsInts(vs []int64) (cnt int32, sum, mx, mn float64) {
-	lo, hi := vs[0], vs[0]
-	var s int64
-	for _, v := range vs {
-		lo, hi, s = min(lo, v), max(hi, v), s+v
+// runsInts is runsFloats over integers: the sum is taken exactly in int64
+// when no value is near overflow, in float64 otherwise.
+func runsInts(vals []int64, runs []run, out []statElem) {
+	out = out[:len(runs)]
+	for ri, r := range runs {
+		vs := vals[r.start:r.end]
+		lo, hi := vs[0], vs[0]
+		var s int64
+		for _, v := range vs {
+			lo, hi, s = min(lo, v), max(hi, v), s+v
+		}
+		sum := float64(s)
+		if lo <= -intSumLimit || hi >= intSumLimit {
+			sum = 0
+			for _, v := range vs {
+				sum += float64(v)
+			}
+		}
+		out[ri] = statElem{sum: sum, max: float64(hi), min: float64(lo), cnt: int64(len(vs))}
 	}
-	if lo > -intSumLimit && hi < intSumLimit {
-		return int32(len(vs)), float64(s), float64(hi), float64(lo)
-	}
-	for _, v := range vs {
-		sum += float64(v)
-	}
-	return int32(len(vs)), sum, float64(hi), float64(lo)
 }
 
 // runStatsSparse is runStats over rows some of which are null.
