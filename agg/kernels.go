@@ -18,39 +18,34 @@ func runStats(col *columnar.ColumnView, start, end int) (cnt int32, sum, mx, mn 
 		return runStatsSparse(col.Floats, col.Valid, start, end)
 	}
 	var x [1]statElem
+	one, at := []run{{start: start, end: end}}, []runTarget{{&statBlock{el: x[:]}, 0}}
 	if col.Ints != nil {
-		runsInts(col.Ints, []run{{start: start, end: end}}, x[:])
+		foldInts(col.Ints, one, at, 0)
 	} else {
-		runsFloats(col.Floats, []run{{start: start, end: end}}, x[:])
+		foldFloats(col.Floats, one, at, 0)
 	}
 	return int32(x[0].cnt), x[0].sum, x[0].max, x[0].min
 }
 
 // foldDenseRuns folds each run's statistics of a column without nulls
-// into metric j of its target: the kernel (runsInts, runsFloats) sets
-// them in out (len(runs) long) in a loop over the runs without calls,
-// then one loop folds them. At fine bins a run is a few rows: a call per
+// into metric j of its target, in one loop over the runs without calls
+// (foldInts, foldFloats). At fine bins a run is a few rows: a call per
 // run, with what the compiler keeps on the stack around it, was half the
 // cost of a run.
-func foldDenseRuns(col *columnar.ColumnView, runs []run, targets []runTarget, j int, out []statElem) {
+func foldDenseRuns(col *columnar.ColumnView, runs []run, targets []runTarget, j int) {
 	if col.Ints != nil {
-		runsInts(col.Ints, runs, out)
+		foldInts(col.Ints, runs, targets, j)
 	} else {
-		runsFloats(col.Floats, runs, out)
-	}
-	targets, out = targets[:len(runs)], out[:len(runs)]
-	for ri := range targets {
-		t, x := &targets[ri], &out[ri]
-		t.b.fold(t.i+j, x.cnt, x.sum, x.max, x.min)
+		foldFloats(col.Floats, runs, targets, j)
 	}
 }
 
-// runsFloats sets out[i] to the count, sum, max and min of the values of
-// run i, all valid, with two accumulators to halve the dependency chains
-// (min and max compile to branch-free instructions; comparisons would
-// mispredict on noisy data).
-func runsFloats(vals []float64, runs []run, out []statElem) {
-	out = out[:len(runs)]
+// foldFloats folds the count, sum, max and min of the values of each run,
+// all valid, into metric j of its target; two accumulators halve the
+// dependency chains (min and max compile to branch-free instructions;
+// comparisons would mispredict on noisy data).
+func foldFloats(vals []float64, runs []run, targets []runTarget, j int) {
+	targets = targets[:len(runs)]
 	for ri, r := range runs {
 		vs := vals[r.start:r.end]
 		lo0, hi0 := vs[0], vs[0]
@@ -66,7 +61,8 @@ func runsFloats(vals []float64, runs []run, out []statElem) {
 			a := vs[i]
 			lo0, hi0, s0 = min(lo0, a), max(hi0, a), s0+a
 		}
-		out[ri] = statElem{sum: s0 + s1, max: max(hi0, hi1), min: min(lo0, lo1), cnt: int64(len(vs))}
+		t := &targets[ri]
+		t.b.fold(t.i+j, int64(len(vs)), s0+s1, max(hi0, hi1), min(lo0, lo1))
 	}
 }
 
@@ -74,10 +70,10 @@ func runsFloats(vals []float64, runs []run, out []statElem) {
 // BatchRows values) cannot overflow int64.
 const intSumLimit = 1 << 50
 
-// runsInts is runsFloats over integers: the sum is taken exactly in int64
+// foldInts is foldFloats over integers: the sum is taken exactly in int64
 // when no value is near overflow, in float64 otherwise.
-func runsInts(vals []int64, runs []run, out []statElem) {
-	out = out[:len(runs)]
+func foldInts(vals []int64, runs []run, targets []runTarget, j int) {
+	targets = targets[:len(runs)]
 	for ri, r := range runs {
 		vs := vals[r.start:r.end]
 		lo, hi := vs[0], vs[0]
@@ -92,7 +88,8 @@ func runsInts(vals []int64, runs []run, out []statElem) {
 				sum += float64(v)
 			}
 		}
-		out[ri] = statElem{sum: sum, max: float64(hi), min: float64(lo), cnt: int64(len(vs))}
+		t := &targets[ri]
+		t.b.fold(t.i+j, int64(len(vs)), sum, float64(hi), float64(lo))
 	}
 }
 

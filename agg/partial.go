@@ -44,7 +44,6 @@ type Partial struct {
 	targets    []runTarget // scratch: per run, where its host metrics' statistics go
 	binTargets []runTarget // scratch: per run, where the other gauges' go
 	dense      []uint8     // scratch: per gauge, the density of the batch's column
-	runStats   []statElem  // scratch: per run, a column's statistics (foldDenseRuns)
 }
 
 // binBlocks are the blocks of the partials' bin statistics, released once
@@ -253,7 +252,6 @@ func (p *Partial) Add(b *columnar.View) {
 		p.dense = append(p.dense, density(&b.Cols[m], b.Len))
 	}
 	p.targets, p.binTargets = p.targets[:0], p.binTargets[:0]
-	p.runStats = slices.Grow(p.runStats[:0], len(p.runs))[:len(p.runs)]
 	for _, r := range p.runs {
 		blk, i := p.stats.at(int(r.slot), 0)
 		p.targets = append(p.targets, runTarget{blk, i})
@@ -271,7 +269,7 @@ func (p *Partial) Add(b *columnar.View) {
 			targets, j = p.binTargets, k-len(hostCols)
 		}
 		if d == allRowsValid {
-			foldDenseRuns(col, p.runs, targets, j, p.runStats)
+			foldDenseRuns(col, p.runs, targets, j)
 			continue
 		}
 		for ri, r := range p.runs {
