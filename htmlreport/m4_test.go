@@ -146,7 +146,9 @@ func TestM4MergeIsReduce(t *testing.T) {
 func TestQuantizeBinsMatchesColumns(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	nan := math.NaN()
-	cases := [][]float64{nil, {nan, nan}, {5}, {nan, 5, nan}, {3, 3, 3}, {3, nan, 3}, {0, 1e6}, {-2.5, 7, math.Inf(1)}}
+	negz := math.Copysign(0, -1)
+	cases := [][]float64{nil, {nan, nan}, {5}, {nan, 5, nan}, {3, 3, 3}, {3, nan, 3}, {0, 1e6}, {-2.5, 7, math.Inf(1)},
+		{0, negz, 1}, {negz, 0, nan, -1}, {1, 0, negz}, {negz, 0}, {0, negz}, {nan, 2, 1, 3, 1, 3, 2}}
 	for round := 0; round < 300; round++ {
 		ns, vs := randomSeries(r)
 		if round < len(cases) {
@@ -158,8 +160,19 @@ func TestQuantizeBinsMatchesColumns(t *testing.T) {
 		}
 		for _, full := range []bool{true, false} {
 			want := quantize(m4Reduce(ns, vs, 0, nil), 0, full)
-			if got := quantizeBins(ns, vs, full); !reflect.DeepEqual(got, want) {
+			got := quantizeBins(ns, vs, full)
+			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("round %d, full %v: %+v, want %+v", round, full, got, want)
+			}
+			// DeepEqual takes -0 for 0: the bottom is the builtin's min
+			lo := math.Inf(1)
+			for _, v := range vs {
+				if !bad(v) {
+					lo = min(lo, v)
+				}
+			}
+			if got.kind != seriesNone && math.Float64bits(got.lo) != math.Float64bits(lo) {
+				t.Fatalf("round %d, full %v: bottom %v, min %v", round, full, got.lo, lo)
 			}
 		}
 	}
