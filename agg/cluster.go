@@ -136,12 +136,8 @@ func foldShort(row []cell, xs []statElem) int {
 		if x.cnt == 0 {
 			continue
 		}
-		if x.sum != 0 {
-			b := math.Float64bits(x.sum)
-			shift := uint(b>>52&0x7ff) - (1075 - fracBits) // wraps below
-			if shift-1 >= 63 {
-				return j
-			}
+		b := math.Float64bits(x.sum)
+		if shift := uint(b>>52&0x7ff) - (1075 - fracBits); shift-1 < 63 { // wraps below
 			// the magnitude, negated (^v + 1, m all ones) when negative,
 			// the carry into the top word when the bottom is 0
 			mant := b&(1<<52-1) | 1<<52
@@ -153,6 +149,8 @@ func foldShort(row []cell, xs []statElem) int {
 			if !e.sum.add(t) {
 				return j
 			}
+		} else if b<<1 != 0 { // not ±0 (whose term is 0)
+			return j
 		}
 		e.cnt += x.cnt
 		foldMaxMin(e, x)

@@ -76,7 +76,7 @@ func foldInts(vals []int64, runs []run, targets []runTarget, j int) {
 	targets = targets[:len(runs)]
 	for ri, r := range runs {
 		vs := vals[r.start:r.end]
-		lo, hi := vs[0], vs[0]
+		lo, hi := int64(math.MaxInt64), int64(math.MinInt64) // a run has values
 		var s int64
 		for _, v := range vs {
 			lo, hi, s = min(lo, v), max(hi, v), s+v
