@@ -310,11 +310,11 @@ func (s *viewSeries) merged(shift, up uint, out []m4col[uint16]) []m4col[uint16]
 			out = append(out, newM4col(c, src[0]))
 			n++
 		} else {
-			out[n-1].add(src[0])
+			addCode(&out[n-1], src[0])
 		}
 		k := &out[n-1]
 		for _, v := range src[1:] {
-			k.add(v)
+			addCode(k, v)
 		}
 	}
 	return out

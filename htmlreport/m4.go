@@ -43,6 +43,23 @@ func (k *m4col[T]) add(v T) {
 	}
 }
 
+// addCode is add for page codes, without branches: on noisy series a
+// code is a new smallest or largest of its column about half the time,
+// and add's branches mispredicted as often.
+func addCode(k *m4col[uint16], v uint16) {
+	var mf, keep, top uint8 // set by conditional moves
+	if k.minFirst {
+		mf = 1
+	}
+	if v >= k.mn {
+		keep = 1
+	}
+	if v > k.mx {
+		top = 1
+	}
+	k.l, k.mn, k.mx, k.minFirst = v, min(k.mn, v), max(k.mx, v), mf&keep|top != 0
+}
+
 // m4Reduce appends to out the columns of width 2^shift of the points
 // (ns[i], vs[i]), bin numbers ascending; NaN and ±Inf are no value, and a
 // column without a value is left out.
