@@ -142,8 +142,10 @@ func fillNaN(s Series, n int) Series {
 }
 
 // transposeTile is the number of bins transposed together: their slots
-// (~25 KB) stay in cache while every metric's series gets them.
-const transposeTile = 8
+// (~30 KB) stay in cache while every metric's series gets them, four
+// cache lines per series and tile (8 bins, one line each of ninety
+// series, took a third longer: perf at 300 hosts, 1-minute bins).
+const transposeTile = 32
 
 // transpose sets the host's series, bin-major slots to metric-major
 // series, tile by tile (metric by metric over all bins read every slot
