@@ -91,8 +91,9 @@ func writeColumn(e *jsonStream, ns []int64, s agg.Series, ax *binAxis, cols []m4
 	return cols
 }
 
-// writeData writes the data document of p to w.
-func writeData(w *bufio.Writer, p *pageData) error {
+// writeData writes the data document of p to w, the drill-down's series
+// as enc encodes them.
+func writeData(w *bufio.Writer, p *pageData, enc *hostSeries) error {
 	e := &jsonStream{w: w}
 	r := p.in.Result
 	e.open('{')
@@ -121,7 +122,7 @@ func writeData(w *bufio.Writer, p *pageData) error {
 	}
 	e.field("charts", charts)
 	e.key("hosts")
-	writeHosts(e, p.hosts, &p.hostAxis)
+	writeHosts(e, p.hosts, &p.hostAxis, enc)
 	e.close('}')
 	return e.err
 }

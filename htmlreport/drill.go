@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"math"
+	"math/bits"
 	"runtime"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // The per-host drill-down's part of the data document: every host's series
@@ -128,8 +130,8 @@ func writeHostSeries(e *jsonStream, v *HostView, j int, ax *binAxis, scale float
 	up := ax.shift - v.shift
 	t0, _ := s.span(v.shift, up)
 	step, top := s.step, uint32(s.top)
-	requant := top > pageTop
-	if requant {
+	rs := newRescale(top)
+	if top > pageTop {
 		step *= float64(top) / pageTop
 	}
 	e.open('[')
@@ -142,10 +144,13 @@ func writeHostSeries(e *jsonStream, v *HostView, j int, ax *binAxis, scale float
 	e.elem()
 	e.writeByte('"')
 	cw.b, cw.run = cw.b[:0], 0
-	if ax.shift == 0 {
-		cw.putBins(s, top, requant)
-	} else {
-		cw.putColumns(s, v.shift, up, ax.slots(), top, requant)
+	switch {
+	case ax.shift == 0:
+		cw.putBins(s, rs)
+	case v.shift == 0:
+		cw.putBinColumns(s, up, ax.slots(), rs)
+	default:
+		cw.putColumns(s, v.shift, up, ax.slots(), rs)
 	}
 	cw.flush()
 	e.write(cw.b)
@@ -156,19 +161,19 @@ func writeHostSeries(e *jsonStream, v *HostView, j int, ax *binAxis, scale float
 // putBins puts the codes of s stored at width 1 on an axis of width 1: a
 // column is a bin, its one slot the bin's code (putColumns' result, without
 // building the columns).
-func (cw *codeWriter) putBins(s *viewSeries, top uint32, requant bool) {
+func (cw *codeWriter) putBins(s *viewSeries, rs rescale) {
 	for _, c := range s.codes {
 		if c == noCode {
 			cw.put(pageNull)
 			continue
 		}
-		cw.put(requantized(c, top, requant))
+		cw.put(rs.code(c))
 	}
 }
 
 // putColumns puts the codes of s stored at width 2^shift merged to the
 // axis' width 2^(shift+up), slots codes per column, from its first column.
-func (cw *codeWriter) putColumns(s *viewSeries, shift, up uint, slots int, top uint32, requant bool) {
+func (cw *codeWriter) putColumns(s *viewSeries, shift, up uint, slots int, rs rescale) {
 	var buf [maxSlots]uint16
 	next, _ := s.span(shift, up)
 	cw.cols = s.merged(shift, up, cw.cols[:0])
@@ -181,21 +186,89 @@ func (cw *codeWriter) putColumns(s *viewSeries, shift, up uint, slots int, top u
 		}
 		k.slots(buf[:slots])
 		for _, c := range buf[:slots] {
-			cw.put(requantized(c, top, requant))
+			cw.put(rs.code(c))
 		}
 		next++
 	}
 }
 
-// requantized is code c of a series of codes 0 … top on the page's scale
-// 0 … pageTop when requant (top > pageTop).
-func requantized(c uint16, top uint32, requant bool) int {
-	q := uint32(c)
-	if requant {
-		q = (q*pageTop + top/2) / top
+// putBinColumns is putColumns for a series stored at width 1 (a code per
+// bin, the usual view: a day of 1-minute bins fits one series) on a wider
+// axis (slots 2 or 4): each column's first, last, smallest and largest
+// code are taken in one pass over its bins, in registers, as addCode
+// takes them, without building the columns (at 300 hosts merged's columns
+// and their copies were most of encoding the drill-down, which comes after
+// the run).
+func (cw *codeWriter) putBinColumns(s *viewSeries, up uint, slots int, rs rescale) {
+	codes, next := s.codes, s.c0>>up
+	for i := 0; i < len(codes); {
+		c := (s.c0 + int64(i)) >> up
+		end := min(len(codes), int((c+1)<<up-s.c0))
+		for i < end && codes[i] == noCode {
+			i++
+		}
+		if i == end {
+			continue
+		}
+		f := codes[i]
+		l, mn, mx, minFirst := f, f, f, uint8(1)
+		for i++; i < end; i++ {
+			v := codes[i]
+			if v == noCode {
+				continue
+			}
+			var keep, top uint8 // conditional moves
+			if v >= mn {
+				keep = 1
+			}
+			if v > mx {
+				top = 1
+			}
+			l, mn, mx, minFirst = v, min(mn, v), max(mx, v), minFirst&keep|top
+		}
+		for ; next < c; next++ {
+			for range slots {
+				cw.put(pageNull)
+			}
+		}
+		next++
+		cw.put(rs.code(f))
+		if slots == maxSlots {
+			a, b := mn, mx
+			if minFirst == 0 {
+				a, b = b, a
+			}
+			cw.put(rs.code(a))
+			cw.put(rs.code(b))
+		}
+		cw.put(rs.code(l))
 	}
-	return int(q)
 }
+
+// rescale maps a series' codes 0 … top to the page's 0 … pageTop, as
+// (c × pageTop + top/2) / top when top > pageTop (else codes are the
+// page's as they are), the division done as a multiplication by
+// Granlund and Montgomery's round-up method: for n < 2^29, L = ⌈log2
+// top⌉ and m = ⌈2^(29+L) / top⌉, n × m >> (29+L) is n / top (a division
+// per code was an eighth of encoding the drill-down).
+type rescale struct {
+	mul, half, m uint64
+	k            uint
+}
+
+// rescaleBits bounds the numerators: maxCode × pageTop + maxCode/2 < 2^29.
+const rescaleBits = 29
+
+func newRescale(top uint32) rescale {
+	if top <= pageTop {
+		return rescale{mul: 1, m: 1}
+	}
+	k := rescaleBits + uint(bits.Len32(top-1))
+	return rescale{mul: pageTop, half: uint64(top / 2), m: (1<<k + uint64(top) - 1) / uint64(top), k: k}
+}
+
+// code is code c on the page's scale.
+func (r rescale) code(c uint16) int { return int((uint64(c)*r.mul + r.half) * r.m >> r.k) }
 
 // presentCols returns the columns of ax where host v has records, as
 // [first column on the axis, count, ...] runs.
@@ -213,8 +286,9 @@ func (v *HostView) presentCols(ax *binAxis) []int64 {
 }
 
 // writeHosts writes the drill-down's data: the hosts in views' order, the
-// axis, and per metric the hosts' ranks, latest values and series.
-func writeHosts(e *jsonStream, views []HostView, ax *binAxis) {
+// axis, and per metric the hosts' ranks, latest values and series, whose
+// encodings enc makes (from views on ax).
+func writeHosts(e *jsonStream, views []HostView, ax *binAxis, enc *hostSeries) {
 	e.open('{')
 	names, pods := make([]string, len(views)), make([][]string, len(views))
 	records, resets := make([]int64, len(views)), make([]int64, len(views))
@@ -244,7 +318,6 @@ func writeHosts(e *jsonStream, views []HostView, ax *binAxis) {
 	e.key("metrics")
 	e.open('[')
 	vals := make([]float64, len(views))
-	parts := make([]seriesPart, max(1, min(runtime.GOMAXPROCS(0), len(views)/minPartViews)))
 	for j, key := range hostKeys {
 		info := hostInfo(key)
 		e.elem()
@@ -259,12 +332,10 @@ func writeHosts(e *jsonStream, views []HostView, ax *binAxis) {
 		e.numbers(perView(vals, views, j, info.scale, func(m *viewMetric) float64 { return m.last }), hostDigits)
 		e.key("values")
 		e.open('[')
-		for _, part := range encodeSeries(views, j, ax, info.scale, parts) {
-			if len(part) > 0 {
-				e.elem()
-				e.write(part)
-			}
+		if b, ok := enc.metric(j); ok {
+			e.write(b)
 		}
+		enc.done(j)
 		e.close(']')
 		e.close('}')
 	}
@@ -273,48 +344,110 @@ func writeHosts(e *jsonStream, views []HostView, ax *binAxis) {
 	e.close('}')
 }
 
-// minPartViews is the fewest host series encoded by one goroutine.
-const minPartViews = 32
+// hostSeries encodes the drill-down's series, one metric (every host's
+// series of it, comma-separated) per goroutine, GOMAXPROCS at once, in the
+// background from when the page's axes are known: merging the views'
+// columns to the page's width is most of writing the page, which comes
+// after the run, when no other work is left, so it overlaps with the rest
+// of the page (the template, the cluster columns) and with writing the
+// metrics encoded before. At most len(free) encodings are held at once.
+type hostSeries struct {
+	ready []chan struct{} // per metric: closed once its part is set
+	parts []*seriesPart   // per metric: its encoding, until done
+	free  chan *seriesPart
+	quit  chan struct{}
+	g     errgroup.Group
+}
 
-// seriesPart is the encoding of one share of the hosts' series of a
-// metric, reused metric after metric.
+// seriesPart is the encoding of one metric, its buffers reused metric after
+// metric.
 type seriesPart struct {
 	buf bytes.Buffer
 	bw  *bufio.Writer
 	cw  codeWriter
 }
 
-// encodeSeries returns metric j's series of every view, comma-separated,
-// in len(parts) (≥ 1) consecutive shares encoded at once: merging the
-// views' columns to the page's width was half of writing the page, which
-// comes after the run, when no other work is left. The bytes are valid
-// until the next call.
-func encodeSeries(views []HostView, j int, ax *binAxis, scale float64, parts []seriesPart) [][]byte {
-	out := make([][]byte, len(parts))
-	encode := func(k int) {
-		p := &parts[k]
-		p.buf.Reset()
-		if p.bw == nil {
-			p.bw = bufio.NewWriterSize(&p.buf, 1<<14)
+// encodeHostSeries starts encoding every drill-down metric of views on ax.
+// The caller takes each metric in order (metric, then done) and calls stop
+// at the end.
+func encodeHostSeries(views []HostView, ax *binAxis) *hostSeries {
+	k := runtime.GOMAXPROCS(0)
+	h := &hostSeries{
+		ready: make([]chan struct{}, len(hostKeys)),
+		parts: make([]*seriesPart, len(hostKeys)),
+		free:  make(chan *seriesPart, 2*k),
+		quit:  make(chan struct{}),
+	}
+	for j := range h.ready {
+		h.ready[j] = make(chan struct{})
+	}
+	for range cap(h.free) {
+		h.free <- &seriesPart{}
+	}
+	h.g.SetLimit(k + 1) // the dispatcher and k encoders
+	h.g.Go(func() error {
+		// metrics start in order, each with a part: the lowest not yet
+		// written always has one, so the writer cannot wait forever
+		for j := range hostKeys {
+			var p *seriesPart
+			select {
+			case p = <-h.free:
+			case <-h.quit:
+				return nil
+			}
+			h.g.Go(func() error {
+				p.encode(views, j, ax)
+				h.parts[j] = p
+				close(h.ready[j])
+				return nil
+			})
 		}
-		e := &jsonStream{w: p.bw, first: true}
-		for i := k * len(views) / len(parts); i < (k+1)*len(views)/len(parts); i++ {
-			e.elem()
-			writeHostSeries(e, &views[i], j, ax, scale, &p.cw)
-		}
-		p.bw.Flush()
-		out[k] = p.buf.Bytes()
+		return nil
+	})
+	return h
+}
+
+// metric waits for metric j's encoding and returns it (valid until done);
+// false when the encoding was stopped.
+func (h *hostSeries) metric(j int) ([]byte, bool) {
+	select {
+	case <-h.ready[j]:
+		return h.parts[j].buf.Bytes(), true
+	case <-h.quit:
+		return nil, false
 	}
-	if len(parts) == 1 {
-		encode(0)
-		return out
+}
+
+// done hands metric j's part back for a later metric.
+func (h *hostSeries) done(j int) {
+	select {
+	case <-h.ready[j]:
+		h.free <- h.parts[j] // never blocks: the part came from free
+		h.parts[j] = nil
+	default:
 	}
-	var wg sync.WaitGroup
-	for k := range parts {
-		wg.Go(func() { encode(k) })
+}
+
+// stop ends the encoding (metrics not started are not) and waits for the
+// goroutines.
+func (h *hostSeries) stop() {
+	close(h.quit)
+	h.g.Wait() //nolint:errcheck // the jobs return no error
+}
+
+// encode sets p to metric j's series of every view, comma-separated.
+func (p *seriesPart) encode(views []HostView, j int, ax *binAxis) {
+	p.buf.Reset()
+	if p.bw == nil {
+		p.bw = bufio.NewWriterSize(&p.buf, 1<<14)
 	}
-	wg.Wait()
-	return out
+	e := &jsonStream{w: p.bw, first: true}
+	scale := hostInfo(hostKeys[j]).scale
+	for i := range views {
+		e.elem()
+		writeHostSeries(e, &views[i], j, ax, scale, &p.cw)
+	}
+	p.bw.Flush()
 }
 
 // perView fills vals with f of metric j of each view, scaled; NaN where a

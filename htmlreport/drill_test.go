@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -295,39 +296,71 @@ func TestWriteFails(t *testing.T) {
 	}
 }
 
-// TestEncodeSeriesShares: the series encoded in shares, joined, are the
-// series encoded in one.
-func TestEncodeSeriesShares(t *testing.T) {
+// TestHostSeriesEncoding: the metrics encoded in the background, several
+// at once, are each the views' series encoded one after the other, for
+// any number of goroutines; and stopping at any point ends every goroutine
+// (the test would hang otherwise) with what was encoded still right.
+func TestHostSeriesEncoding(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
-	views := make([]HostView, 101)
+	views := make([]HostView, 41)
 	for i := range views {
 		ns, vs := randomSeries(r)
 		if len(ns) == 0 {
 			continue
 		}
-		shift := fitShift(ns[0], ns[len(ns)-1], maxSeriesPoints)
-		views[i] = HostView{shift: shift, present: runsOf(ns), metrics: []viewMetric{{s: quantize(m4Reduce(ns, vs, shift, nil), shift, false)}}}
+		v := &views[i]
+		v.shift = fitShift(ns[0], ns[len(ns)-1], maxSeriesPoints)
+		v.present = runsOf(ns)
+		v.metrics = make([]viewMetric, len(hostKeys)-r.IntN(2)) // some lack the last metric
+		for j := range v.metrics {
+			vj := make([]float64, len(vs))
+			for k, x := range vs {
+				vj[k] = x * float64(j+1)
+			}
+			if r.IntN(5) == 0 {
+				vj[r.IntN(len(vj))] = math.NaN()
+			}
+			v.metrics[j].s = quantize(m4Reduce(ns, vj, v.shift, nil), v.shift, false)
+		}
 	}
 	ax := binAxis{interval: 60e6, n0: 0, n1: 1 << 25}
 	ax.shift = fitShift(ax.n0, ax.n1, maxSeriesPoints)
-	one := bytes.Clone(encodeSeries(views, 0, &ax, 1, make([]seriesPart, 1))[0])
-	var joined []byte
-	for _, p := range encodeSeries(views, 0, &ax, 1, make([]seriesPart, 3)) {
-		if len(p) > 0 {
-			if len(joined) > 0 {
-				joined = append(joined, ',')
-			}
-			joined = append(joined, p...)
-		}
+	want := make([][]byte, len(hostKeys))
+	for j := range want {
+		var p seriesPart
+		p.encode(views, j, &ax)
+		want[j] = bytes.Clone(p.buf.Bytes())
 	}
-	if !bytes.Equal(one, joined) || len(one) == 0 {
-		t.Fatalf("shares differ from one encoding (%d and %d bytes)", len(joined), len(one))
+	if len(want[0]) == 0 || bytes.Equal(want[0], want[1]) {
+		t.Fatal("the model encodes nothing, or the same for two metrics")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 5} {
+		runtime.GOMAXPROCS(procs)
+		for _, stopAt := range []int{len(want), 0, 1, 3} {
+			enc := encodeHostSeries(views, &ax)
+			for j := range want[:stopAt] {
+				got, ok := enc.metric(j)
+				if !ok || !bytes.Equal(got, want[j]) {
+					t.Fatalf("GOMAXPROCS %d, metric %d: encoded differently (%d bytes, want %d)", procs, j, len(got), len(want[j]))
+				}
+				enc.done(j)
+			}
+			enc.stop()
+			if stopAt == len(want) {
+				continue
+			}
+			if got, ok := enc.metric(stopAt); ok && !bytes.Equal(got, want[stopAt]) {
+				t.Fatalf("GOMAXPROCS %d, metric %d after the stop: encoded differently", procs, stopAt)
+			}
+		}
 	}
 }
 
-// TestPutBinsIsPutColumns checks the fast path of a series on an axis of
-// width 1 against the general one (columns of one slot) on random series
-// with gaps, runs of one value and codes above and below the page's scale.
+// TestPutBinsIsPutColumns checks the fast paths of a series stored at
+// width 1, on an axis of width 1 (putBins) and on wider ones
+// (putBinColumns), against the general one on random series with gaps,
+// runs of one value and codes above and below the page's scale.
 func TestPutBinsIsPutColumns(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 9))
 	for trial := range 500 {
@@ -353,12 +386,53 @@ func TestPutBinsIsPutColumns(t *testing.T) {
 		}
 		top := uint32(s.top)
 		var fast, general codeWriter
-		fast.putBins(&s, top, top > pageTop)
+		fast.putBins(&s, newRescale(top))
 		fast.flush()
-		general.putColumns(&s, 0, 0, 1, top, top > pageTop)
+		general.putColumns(&s, 0, 0, 1, newRescale(top))
 		general.flush()
 		if !bytes.Equal(fast.b, general.b) {
 			t.Fatalf("trial %d: putBins %q, putColumns %q", trial, fast.b, general.b)
+		}
+		up := uint(1 + r.IntN(7))
+		var wide codeWriter
+		wide.putBinColumns(&s, up, slotsOf(up), newRescale(top))
+		wide.flush()
+		general.b, general.run = general.b[:0], 0
+		general.putColumns(&s, 0, up, slotsOf(up), newRescale(top))
+		general.flush()
+		if !bytes.Equal(wide.b, general.b) || len(wide.b) == 0 {
+			t.Fatalf("trial %d, columns of %d bins: putBinColumns %q, putColumns %q", trial, 1<<up, wide.b, general.b)
+		}
+	}
+}
+
+// TestRescale checks the division-free rescaling against the division:
+// every code of the tops at both ends and of random ones, and the ends and
+// random codes of every other top (codes of tops up to the page's stay as
+// they are).
+func TestRescale(t *testing.T) {
+	if (maxCode*pageTop+maxCode/2)>>rescaleBits != 0 {
+		t.Fatal("rescaleBits does not bound the numerators")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	check := func(top, c uint32) {
+		want := int(c)
+		if top > pageTop {
+			want = int((c*pageTop + top/2) / top)
+		}
+		if got := newRescale(top).code(uint16(c)); got != want {
+			t.Fatalf("top %d, code %d: %d, want %d", top, c, got, want)
+		}
+	}
+	for top := uint32(1); top <= maxCode; top++ {
+		if top < pageTop+300 || top > maxCode-300 || r.IntN(500) == 0 {
+			for c := range top + 1 {
+				check(top, c)
+			}
+			continue
+		}
+		for _, c := range []uint32{0, 1, top / 2, top - 1, top, r.Uint32N(top), r.Uint32N(top)} {
+			check(top, c)
 		}
 	}
 }

@@ -49,12 +49,14 @@ func WriteContext(ctx context.Context, w io.Writer, in *Input) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	enc := encodeHostSeries(p.hosts, &p.hostAxis)
+	defer enc.stop()
 	bw := bufio.NewWriterSize(w, 1<<16)
 	if err := pageTemplate.ExecuteTemplate(bw, "head", p.view); err != nil {
 		return fmt.Errorf("htmlreport: %w", err)
 	}
 	bw.WriteString(`<script type="application/json" id="report-data">`)
-	if err := writeData(bw, p); err != nil {
+	if err := writeData(bw, p, enc); err != nil {
 		return fmt.Errorf("htmlreport: data: %w", err)
 	}
 	bw.WriteString("</script>\n")
