@@ -21,7 +21,7 @@ type File struct {
 }
 
 func newFile(s *Set, t *target) *File {
-	return &File{s: s, t: t, bw: bufio.NewWriterSize(&pathWriter{t.fd, t.name}, 256<<10)}
+	return &File{s: s, t: t, bw: bufio.NewWriterSize(&pathWriter{f: t.fd, name: t.name, early: t.kind == regular}, 256<<10)}
 }
 
 // Name returns the output's path as given to Set.File.
@@ -69,16 +69,30 @@ func (f *File) Close() error {
 	return nil
 }
 
-// pathWriter names the output in write errors (a full disk).
+// pathWriter names the output in write errors (a full disk) and, for a
+// temporary file (early), starts writing each writebackChunk to disk as
+// soon as it is written: Close's fsync then finds most of a large output
+// on disk (the fsyncs of the 300-host outputs' 600 MB took 0.2 s after
+// the run, one after the other), where the kernel would otherwise start
+// only when dirty pages age or pile up.
 type pathWriter struct {
-	f    *os.File
-	name string
+	f             *os.File
+	name          string
+	early         bool
+	written, sent int64 // bytes written, and handed to writeback
 }
+
+// writebackChunk is how many bytes are written between writebacks.
+const writebackChunk = 8 << 20
 
 func (w *pathWriter) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
 	if err != nil {
 		err = &Error{"write", w.name, bare(err)}
+	}
+	if w.written += int64(n); w.early && w.written-w.sent >= writebackChunk {
+		startWriteback(w.f, w.sent, w.written-w.sent)
+		w.sent = w.written
 	}
 	return n, err
 }

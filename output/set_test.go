@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -336,4 +337,33 @@ func TestDirOutput(t *testing.T) {
 	if got := entries(t, dir); len(got) != 1 {
 		t.Fatalf("left %v", got)
 	}
+}
+
+// TestLargeFile: an output of several writeback chunks, written in odd
+// sizes, is committed byte for byte.
+func TestLargeFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "big.parquet")
+	want := make([]byte, 3*writebackChunk+12345)
+	for i := range want {
+		want[i] = byte(i * 7 / 5)
+	}
+	s := NewSet(context.Background())
+	f, err := s.File(path)
+	must(t, err)
+	for rest := want; len(rest) > 0; {
+		n := min(len(rest), 1<<20+3)
+		if _, err := f.Write(rest[:n]); err != nil {
+			t.Fatal(err)
+		}
+		rest = rest[n:]
+	}
+	must(t, f.Close())
+	must(t, s.Commit())
+	got, err := os.ReadFile(path)
+	must(t, err)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("committed %d bytes, differing from the %d written", len(got), len(want))
+	}
+	noWorkFiles(t, dir)
 }

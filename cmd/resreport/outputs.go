@@ -250,13 +250,15 @@ func (o *outputs) finish(res *agg.Result, summary *agg.Summary, findings []agg.F
 	if _, err := await(o.ctx, func() (struct{}, error) { return struct{}{}, parallel(tasks) }); err != nil {
 		return err
 	}
+	// closed at once: each waits for its fsync, which overlap on disk
+	var closes []func() error
 	for _, f := range []*output.File{o.html, o.json, o.samples, o.clusterBins, o.hostBins, o.arrow} {
-		if f == nil {
-			continue
+		if f != nil {
+			closes = append(closes, f.Close)
 		}
-		if err := f.Close(); err != nil {
-			return err
-		}
+	}
+	if err := parallel(closes); err != nil {
+		return err
 	}
 	if o.dataset != nil {
 		if err := o.dataset.Close(); err != nil {
