@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"bufio"
+	"bytes"
 	"slices"
 	"strings"
 
@@ -91,9 +92,10 @@ func writeColumn(e *jsonStream, ns []int64, s agg.Series, ax *binAxis, cols []m4
 	return cols
 }
 
-// writeData writes the data document of p to w, the drill-down's series
-// as enc encodes them.
-func writeData(w *bufio.Writer, p *pageData, enc *hostSeries) error {
+// writeData writes the data document of p to w, the cluster columns as
+// encodeColumns encoded them (cols) and the drill-down's series as enc
+// encodes them.
+func writeData(w *bufio.Writer, p *pageData, cols <-chan []byte, enc *hostSeries) error {
 	e := &jsonStream{w: w}
 	r := p.in.Result
 	e.open('{')
@@ -102,20 +104,7 @@ func writeData(w *bufio.Writer, p *pageData, enc *hostSeries) error {
 	e.field("width", p.chartAxis.width())
 	e.field("slots", p.chartAxis.slots())
 	e.key("s")
-	e.open('{')
-	ns := make([]int64, len(r.Bins))
-	for g, b := range r.Bins {
-		ns[g] = binNumber(b, r.Interval)
-	}
-	var cols []m4col[float64]
-	for _, k := range p.keys {
-		if e.err != nil {
-			return e.err // the output failed (or its run was cancelled): stop encoding
-		}
-		e.key(k)
-		cols = writeColumn(e, ns, p.cols[k], &p.chartAxis, cols)
-	}
-	e.close('}')
+	e.write(<-cols)
 	var charts []*chart
 	for _, sec := range p.secs {
 		charts = append(charts, sec.Charts...)
@@ -125,6 +114,37 @@ func writeData(w *bufio.Writer, p *pageData, enc *hostSeries) error {
 	writeHosts(e, p.hosts, &p.hostAxis, enc)
 	e.close('}')
 	return e.err
+}
+
+// encodeColumnsAhead encodes the cluster columns the charts draw (the
+// data document's "s") in the background, while the page's head is
+// written: at fine bins they are thousands of numbers each, on the way of
+// the page's writer after the run.
+func encodeColumnsAhead(p *pageData) <-chan []byte {
+	out := make(chan []byte, 1)
+	go func() { out <- encodeColumns(p) }()
+	return out
+}
+
+// encodeColumns returns the cluster columns as a JSON object, by key.
+func encodeColumns(p *pageData) []byte {
+	var buf bytes.Buffer
+	w := bufio.NewWriterSize(&buf, 1<<14)
+	e := &jsonStream{w: w}
+	r := p.in.Result
+	e.open('{')
+	ns := make([]int64, len(r.Bins))
+	for g, b := range r.Bins {
+		ns[g] = binNumber(b, r.Interval)
+	}
+	var cols []m4col[float64]
+	for _, k := range p.keys {
+		e.key(k)
+		cols = writeColumn(e, ns, p.cols[k], &p.chartAxis, cols)
+	}
+	e.close('}')
+	w.Flush()
+	return buf.Bytes()
 }
 
 // hostMetricInfo says how the drill-down shows a per-host metric.

@@ -49,6 +49,7 @@ func WriteContext(ctx context.Context, w io.Writer, in *Input) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	cols := encodeColumnsAhead(p)
 	enc := encodeHostSeries(p.hosts, &p.hostAxis)
 	defer enc.stop()
 	bw := bufio.NewWriterSize(w, 1<<16)
@@ -56,7 +57,7 @@ func WriteContext(ctx context.Context, w io.Writer, in *Input) error {
 		return fmt.Errorf("htmlreport: %w", err)
 	}
 	bw.WriteString(`<script type="application/json" id="report-data">`)
-	if err := writeData(bw, p, enc); err != nil {
+	if err := writeData(bw, p, cols, enc); err != nil {
 		return fmt.Errorf("htmlreport: data: %w", err)
 	}
 	bw.WriteString("</script>\n")
