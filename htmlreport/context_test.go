@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 )
 
@@ -25,5 +26,42 @@ func TestWriteContextStops(t *testing.T) {
 	}
 	if cut.Len() != 0 {
 		t.Fatalf("wrote %d bytes after the cancel", cut.Len())
+	}
+}
+
+// failAfter is a writer that fails once n bytes are written.
+type failAfter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (w *failAfter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errFull
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestWriteFailsMidway: a write error anywhere in the page (the head, the
+// cluster columns, the drill-down's series, the tail) is returned, and
+// the background encoders have ended when WriteContext returns.
+func TestWriteFailsMidway(t *testing.T) {
+	r, s := aggregate(t, generate(genOptions{hosts: 40, minutes: 600, stepSec: 10}), 60_000)
+	in := &Input{Title: "t", Result: r, Summary: s}
+	var page bytes.Buffer
+	if err := WriteContext(context.Background(), &page, in); err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	for _, frac := range []float64{0.01, 0.3, 0.6, 0.9, 0.999} {
+		w := &failAfter{n: int(frac * float64(page.Len()))}
+		if err := WriteContext(context.Background(), w, in); !errors.Is(err, errFull) {
+			t.Fatalf("failing after %.0f%% of the page: got %v", 100*frac, err)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Fatalf("failing after %.0f%% of the page: %d goroutines left, %d before", 100*frac, n, before)
+		}
 	}
 }

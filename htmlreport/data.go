@@ -93,9 +93,8 @@ func writeColumn(e *jsonStream, ns []int64, s agg.Series, ax *binAxis, cols []m4
 }
 
 // writeData writes the data document of p to w, the cluster columns as
-// encodeColumns encoded them (cols) and the drill-down's series as enc
-// encodes them.
-func writeData(w *bufio.Writer, p *pageData, cols <-chan []byte, enc *hostSeries) error {
+// cols and the drill-down's series as enc encode them.
+func writeData(w *bufio.Writer, p *pageData, cols *columnsAhead, enc *hostSeries) error {
 	e := &jsonStream{w: w}
 	r := p.in.Result
 	e.open('{')
@@ -104,7 +103,7 @@ func writeData(w *bufio.Writer, p *pageData, cols <-chan []byte, enc *hostSeries
 	e.field("width", p.chartAxis.width())
 	e.field("slots", p.chartAxis.slots())
 	e.key("s")
-	e.write(<-cols)
+	e.write(cols.bytes())
 	var charts []*chart
 	for _, sec := range p.secs {
 		charts = append(charts, sec.Charts...)
@@ -116,14 +115,28 @@ func writeData(w *bufio.Writer, p *pageData, cols <-chan []byte, enc *hostSeries
 	return e.err
 }
 
-// encodeColumnsAhead encodes the cluster columns the charts draw (the
-// data document's "s") in the background, while the page's head is
-// written: at fine bins they are thousands of numbers each, on the way of
-// the page's writer after the run.
-func encodeColumnsAhead(p *pageData) <-chan []byte {
-	out := make(chan []byte, 1)
-	go func() { out <- encodeColumns(p) }()
-	return out
+// columnsAhead encodes the cluster columns the charts draw (the data
+// document's "s") in the background, while the page's head is written: at
+// fine bins they are thousands of numbers each, on the way of the page's
+// writer after the run.
+type columnsAhead struct {
+	done chan struct{}
+	b    []byte
+}
+
+func encodeColumnsAhead(p *pageData) *columnsAhead {
+	c := &columnsAhead{done: make(chan struct{})}
+	go func() {
+		c.b = encodeColumns(p)
+		close(c.done)
+	}()
+	return c
+}
+
+// bytes waits for the encoding and returns it.
+func (c *columnsAhead) bytes() []byte {
+	<-c.done
+	return c.b
 }
 
 // encodeColumns returns the cluster columns as a JSON object, by key.

@@ -319,6 +319,9 @@ func writeHosts(e *jsonStream, views []HostView, ax *binAxis, enc *hostSeries) {
 	e.open('[')
 	vals := make([]float64, len(views))
 	for j, key := range hostKeys {
+		if e.err != nil {
+			return // the output failed (or its run was cancelled): stop
+		}
 		info := hostInfo(key)
 		e.elem()
 		e.open('{')

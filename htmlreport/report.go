@@ -50,6 +50,7 @@ func WriteContext(ctx context.Context, w io.Writer, in *Input) error {
 		return err
 	}
 	cols := encodeColumnsAhead(p)
+	defer cols.bytes() // every goroutine has ended when the page is done
 	enc := encodeHostSeries(p.hosts, &p.hostAxis)
 	defer enc.stop()
 	bw := bufio.NewWriterSize(w, 1<<16)
