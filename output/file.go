@@ -83,7 +83,7 @@ type pathWriter struct {
 }
 
 // writebackChunk is how many bytes are written between writebacks.
-const writebackChunk = 8 << 20
+const writebackChunk = 2 << 20
 
 func (w *pathWriter) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
