@@ -88,9 +88,19 @@ func scaleData(b *testing.B, name string, o loggen.Options) string {
 
 var (
 	binOnce sync.Once
+	binDir  string // where the command is built, removed by TestMain
 	binPath string
 	binErr  error
 )
+
+// TestMain removes the command the scale benchmarks built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 // resreportBinary builds the command once per run of the benchmarks.
 func resreportBinary(b *testing.B) string {
@@ -100,7 +110,7 @@ func resreportBinary(b *testing.B) string {
 			binErr = err
 			return
 		}
-		binPath = filepath.Join(dir, "resreport")
+		binDir, binPath = dir, filepath.Join(dir, "resreport")
 		cmd := exec.Command("go", "build", "-o", binPath, "../cmd/resreport")
 		var msg bytes.Buffer
 		cmd.Stderr = &msg
