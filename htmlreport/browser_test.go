@@ -68,6 +68,7 @@ func newBrowser(t *testing.T) (context.Context, *browserRun) {
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Env("TMPDIR="+t.TempDir()), // its singleton socket's directory, left when it is killed
 		chromedp.Flag("disable-component-update", true),
 		chromedp.WindowSize(1400, 1000),
 	)
