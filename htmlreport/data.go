@@ -126,8 +126,10 @@ type columnsAhead struct {
 
 func encodeColumnsAhead(p *pageData) *columnsAhead {
 	c := &columnsAhead{done: make(chan struct{})}
+	background.Add(1)
 	go func() {
 		c.b = encodeColumns(p)
+		background.Add(-1)
 		close(c.done)
 	}()
 	return c

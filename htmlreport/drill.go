@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -388,7 +389,9 @@ func encodeHostSeries(views []HostView, ax *binAxis) *hostSeries {
 		h.free <- &seriesPart{}
 	}
 	h.g.SetLimit(k + 1) // the dispatcher and k encoders
+	background.Add(1)
 	h.g.Go(func() error {
+		defer background.Add(-1)
 		// metrics start in order, each with a part: the lowest not yet
 		// written always has one, so the writer cannot wait forever
 		for j := range hostKeys {
@@ -398,7 +401,9 @@ func encodeHostSeries(views []HostView, ax *binAxis) *hostSeries {
 			case <-h.quit:
 				return nil
 			}
+			background.Add(1)
 			h.g.Go(func() error {
+				defer background.Add(-1)
 				p.encode(views, j, ax)
 				h.parts[j] = p
 				close(h.ready[j])
@@ -409,6 +414,11 @@ func encodeHostSeries(views []HostView, ax *binAxis) *hostSeries {
 	})
 	return h
 }
+
+// background counts the page's background goroutines while they run (a
+// goroutine's count is dropped before whoever waits for it can see it
+// done), so that tests can check that none outlives WriteContext.
+var background atomic.Int32
 
 // metric waits for metric j's encoding and returns it (valid until done);
 // false when the encoding was stopped.
