@@ -28,21 +28,6 @@ func TestWriteContextStops(t *testing.T) {
 	}
 }
 
-// failAfter is a writer that fails once n bytes are written.
-type failAfter struct{ n int }
-
-var errFull = errors.New("disk full")
-
-func (w *failAfter) Write(p []byte) (int, error) {
-	if len(p) > w.n {
-		k := w.n
-		w.n = 0
-		return k, errFull
-	}
-	w.n -= len(p)
-	return len(p), nil
-}
-
 // TestWriteFailsMidway: a write error anywhere in the page (the head, the
 // cluster columns, the drill-down's series, the tail) is returned, and
 // the background encoders have ended when WriteContext returns.
@@ -54,8 +39,8 @@ func TestWriteFailsMidway(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, frac := range []float64{0.01, 0.3, 0.6, 0.9, 0.999} {
-		w := &failAfter{n: int(frac * float64(page.Len()))}
-		if err := WriteContext(context.Background(), w, in); !errors.Is(err, errFull) {
+		w := &failWriter{left: int(frac * float64(page.Len()))}
+		if err := WriteContext(context.Background(), w, in); !errors.Is(err, errDiskFull) {
 			t.Fatalf("failing after %.0f%% of the page: got %v", 100*frac, err)
 		}
 		if n := background.Load(); n != 0 {

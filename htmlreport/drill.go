@@ -196,10 +196,11 @@ func (cw *codeWriter) putColumns(s *viewSeries, shift, up uint, slots int, rs re
 // putBinColumns is putColumns for a series stored at width 1 (a code per
 // bin, the usual view: a day of 1-minute bins fits one series) on a wider
 // axis (slots 2 or 4): each column's first, last, smallest and largest
-// code are taken in one pass over its bins, in registers, as addCode
-// takes them, without building the columns (at 300 hosts merged's columns
-// and their copies were most of encoding the drill-down, which comes after
-// the run).
+// code are taken in one pass over its bins, in registers, without
+// building the columns (at 300 hosts merged's columns and their copies
+// were most of encoding the drill-down, which comes after the run). The
+// inner loop is addCode's on four locals: addCode on a local m4col keeps
+// it in memory, 35% more of the parser's samples (0.024 against 0.0175).
 func (cw *codeWriter) putBinColumns(s *viewSeries, up uint, slots int, rs rescale) {
 	codes, next := s.codes, s.c0>>up
 	for i := 0; i < len(codes); {

@@ -272,13 +272,17 @@ func TestHostViewsInput(t *testing.T) {
 	}
 }
 
+// failWriter is a writer that fails with errDiskFull once left bytes are
+// written.
 type failWriter struct{ left int }
+
+var errDiskFull = errors.New("disk full")
 
 func (w *failWriter) Write(p []byte) (int, error) {
 	if len(p) > w.left {
 		n := w.left
 		w.left = 0
-		return n, errors.New("disk full")
+		return n, errDiskFull
 	}
 	w.left -= len(p)
 	return len(p), nil
