@@ -23,6 +23,9 @@ func withStdout(w *os.File, f func()) {
 // TestStandardOutput: "-" is written to standard output at commit, and
 // nothing before.
 func TestStandardOutput(t *testing.T) {
+	// the spool goes to the temporary directory: a private one, as other
+	// packages' tests run beside this one and spool into the shared one
+	t.Setenv("TMPDIR", t.TempDir())
 	r, w, err := os.Pipe()
 	must(t, err)
 	got := make(chan string)

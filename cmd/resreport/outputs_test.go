@@ -192,6 +192,10 @@ func TestSignalAtRandomPoints(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	tmp := t.TempDir()
+	// the runs' temporary directory (spools, inherited by the binary): a
+	// private one, as other packages' tests run beside this one and spool
+	// into the shared one (CI saw output's spool there mid-check)
+	t.Setenv("TMPDIR", t.TempDir())
 	logs := filepath.Join(tmp, "logs")
 	if _, err := loggen.Generate(logs, loggen.Options{Hosts: 12, LinesPerHost: 3000, Gzip: true, RotateLines: 1200, Seed: 11}); err != nil {
 		t.Fatal(err)
