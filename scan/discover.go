@@ -28,11 +28,26 @@ type Plan struct {
 	Files []File   // sorted by host, then path
 
 	// Ignored lists files that match the pattern but are not resource logs
-	// in this format (the JSON-lines twin kv_resource.log), and Warnings the
-	// directories and files that could not be read.
+	// in this format (the JSON-lines twin kv_resource.log), and Warnings,
+	// in path order, the paths left out and the doubts about the plan.
 	Ignored  []string
-	Warnings []error
+	Warnings []Warning
 }
+
+// Warning is a path discovery left out, or a doubt about one.
+type Warning struct {
+	Path   string // the file or directory
+	Host   string // the host it belongs or would belong to
+	Kind   string // one of the Warn* kinds
+	Reason string // e.g. "permission denied"
+}
+
+// The kinds of a Warning.
+const (
+	WarnUnreadable = "unreadable" // a directory or file that cannot be read, or not a regular file: skipped
+)
+
+func (w Warning) String() string { return w.Path + ": " + w.Reason }
 
 var (
 	reIPv4   = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+`)
@@ -121,75 +136,119 @@ func Discover(root, pattern string) (*Plan, error) {
 		return nil, fmt.Errorf("log directory %s is a %s, not a directory or a regular file", root, kindOf(st.Mode()))
 	}
 	plan := &Plan{Root: root}
-	type found struct {
-		path, host string
-		info       os.FileInfo
-	}
-	var files []found
-	if !st.IsDir() {
-		files = append(files, found{root, "localhost", st})
-	} else {
-		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				plan.Warnings = append(plan.Warnings, fmt.Errorf("skip %s: %w", path, err))
-				if d != nil && d.IsDir() && path != root {
-					return fs.SkipDir
-				}
-				if path == root {
-					return err
-				}
-				return nil
-			}
-			if d.IsDir() || !Matches(d.Name(), pattern) {
-				return nil
-			}
-			if isJSONTwin(d.Name(), pattern) {
-				plan.Ignored = append(plan.Ignored, path)
-				return nil
-			}
-			info, err := os.Stat(path) // follows a link to a file
-			if err != nil {
-				plan.Warnings = append(plan.Warnings, fmt.Errorf("skip %s: %w", path, err))
-				return nil
-			}
-			if !info.Mode().IsRegular() {
-				plan.Warnings = append(plan.Warnings, fmt.Errorf("skip %s: a %s, not a regular file", path, kindOf(info.Mode())))
-				return nil
-			}
-			rel, err := filepath.Rel(root, filepath.Dir(path))
-			if err != nil {
-				rel = ""
-			}
-			files = append(files, found{path, HostOf(rel), info})
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("walk %s: %w", root, err)
+	files := []found{{path: root, host: "localhost", info: st}}
+	if st.IsDir() {
+		if files, err = plan.walk(pattern); err != nil {
+			return nil, fmt.Errorf("log directory: %w", err)
 		}
 	}
+	plan.setFiles(files)
+	sort.SliceStable(plan.Warnings, func(i, j int) bool { return plan.Warnings[i].Path < plan.Warnings[j].Path })
+	return plan, nil
+}
+
+// found is a log file found by the walk, with its host.
+type found struct {
+	path, host string
+	info       os.FileInfo
+}
+
+// walk finds the logs under p.Root, recording what it skips.
+func (p *Plan) walk(pattern string) ([]found, error) {
+	var files []found
+	err := filepath.WalkDir(p.Root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == p.Root {
+				return err
+			}
+			p.skip(path, d != nil && d.IsDir(), errReason(err))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !Matches(d.Name(), pattern) {
+			return nil
+		}
+		if isJSONTwin(d.Name(), pattern) {
+			p.Ignored = append(p.Ignored, path)
+			return nil
+		}
+		info, err := os.Stat(path) // follows a link to a file
+		if err != nil {
+			p.skip(path, false, linkReason(path, err))
+			return nil
+		}
+		if !info.Mode().IsRegular() {
+			p.skip(path, false, "a "+kindOf(info.Mode())+", not a regular file")
+			return nil
+		}
+		files = append(files, found{path, HostOf(p.rel(filepath.Dir(path))), info})
+		return nil
+	})
+	return files, err
+}
+
+// rel is path relative to the root ("" if it is not under it).
+func (p *Plan) rel(path string) string {
+	rel, err := filepath.Rel(p.Root, path)
+	if err != nil {
+		return ""
+	}
+	return rel
+}
+
+// skip records an unreadable path, with the host it would belong to.
+func (p *Plan) skip(path string, isDir bool, reason string) {
+	dir := path
+	if !isDir {
+		dir = filepath.Dir(path)
+	}
+	p.Warnings = append(p.Warnings, Warning{Path: path, Host: HostOf(p.rel(dir)), Kind: WarnUnreadable, Reason: reason})
+}
+
+// errReason is what went wrong with a path, without the path (a
+// *fs.PathError names it) and the operation.
+func errReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// linkReason is errReason, naming a dangling symbolic link as one.
+func linkReason(path string, err error) string {
+	if st, lerr := os.Lstat(path); errors.Is(err, fs.ErrNotExist) && lerr == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return "a dangling symbolic link"
+	}
+	return errReason(err)
+}
+
+// setFiles builds the host table and the sorted file list.
+func (p *Plan) setFiles(files []found) {
 	hostIdx := map[string]int32{}
 	for _, f := range files {
 		hostIdx[f.host] = 0
 	}
 	for h := range hostIdx {
-		plan.Hosts = append(plan.Hosts, h)
+		p.Hosts = append(p.Hosts, h)
 	}
-	sort.Strings(plan.Hosts)
-	for i, h := range plan.Hosts {
+	sort.Strings(p.Hosts)
+	for i, h := range p.Hosts {
 		hostIdx[h] = int32(i)
 	}
 	for _, f := range files {
-		plan.Files = append(plan.Files, File{Path: f.path, Host: hostIdx[f.host], Size: f.info.Size(),
+		p.Files = append(p.Files, File{Path: f.path, Host: hostIdx[f.host], Size: f.info.Size(),
 			Gzip: strings.HasSuffix(f.path, ".gz"), Info: f.info})
 	}
-	sort.Slice(plan.Files, func(i, j int) bool {
-		a, b := plan.Files[i], plan.Files[j]
+	sort.Slice(p.Files, func(i, j int) bool {
+		a, b := p.Files[i], p.Files[j]
 		if a.Host != b.Host {
 			return a.Host < b.Host
 		}
 		return a.Path < b.Path
 	})
-	return plan, nil
 }
 
 // ErrNoFiles is returned (wrapped) when a log directory holds no resource log.

@@ -57,7 +57,7 @@ func TestDiscoverSpecialFiles(t *testing.T) {
 	for path, kind := range map[string]string{fifo: "FIFO", dev: "character device", sock: "socket"} {
 		found := false
 		for _, w := range plan.Warnings {
-			found = found || strings.Contains(w.Error(), path) && strings.Contains(w.Error(), kind)
+			found = found || w.Path == path && w.Kind == WarnUnreadable && w.Host == "10.0.0.1" && strings.Contains(w.Reason, kind)
 		}
 		if !found {
 			t.Errorf("%s (%s) not reported: %v", path, kind, plan.Warnings)
@@ -173,5 +173,45 @@ func TestHostsDifferingInInvalidBytes(t *testing.T) {
 	want := []string{`10.0.0.1\\xff`, `10.0.0.1\xfe`, `10.0.0.1\xff`, "10.0.0.1\uFFFD"}
 	if strings.Join(plan.Hosts, " ") != strings.Join(want, " ") {
 		t.Fatalf("hosts %q, want %q", plan.Hosts, want)
+	}
+}
+
+// discoverTree writes one line to each rel path under a new directory
+// and discovers it.
+func discoverTree(t *testing.T, rels ...string) (string, *Plan) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, rel := range rels {
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(rel)), []byte(lineAt(1)+"\n"), strings.HasSuffix(rel, ".gz"))
+	}
+	plan, err := Discover(dir, "resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, plan
+}
+
+// TestDiscoverLinks: dangling and looping links named like logs are
+// reported with their host and a reason that does not repeat the path.
+func TestDiscoverLinks(t *testing.T) {
+	dir, _ := discoverTree(t, "10.0.0.1/logs/resource.log")
+	logs := filepath.Join(dir, "10.0.0.1", "logs")
+	dangling, loop := filepath.Join(logs, "resource.gone.log"), filepath.Join(logs, "resource.loop.log")
+	if err := os.Symlink(filepath.Join(logs, "missing"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(loop, loop); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := Discover(dir, "resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Warning{
+		{Path: dangling, Host: "10.0.0.1", Kind: WarnUnreadable, Reason: "a dangling symbolic link"},
+		{Path: loop, Host: "10.0.0.1", Kind: WarnUnreadable, Reason: "too many levels of symbolic links"},
+	}
+	if len(plan.Files) != 1 || len(plan.Warnings) != 2 || plan.Warnings[0] != want[0] || plan.Warnings[1] != want[1] {
+		t.Fatalf("%d files, warnings %+v, want %+v", len(plan.Files), plan.Warnings, want)
 	}
 }

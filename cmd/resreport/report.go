@@ -334,7 +334,7 @@ func logPlan(log *zap.Logger, plan *scan.Plan) {
 		log.Info("ignoring JSON-lines twin (different format)", zap.String("path", p))
 	}
 	for _, w := range plan.Warnings {
-		log.Warn("unreadable", zap.Error(w))
+		log.Warn(w.Kind, zap.String("path", w.Path), zap.String("reason", w.Reason))
 	}
 	log.Info("found", zap.Int("files", len(plan.Files)), zap.Int("hosts", len(plan.Hosts)))
 }
