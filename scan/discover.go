@@ -45,6 +45,7 @@ type Warning struct {
 // The kinds of a Warning.
 const (
 	WarnUnreadable = "unreadable" // a directory or file that cannot be read, or not a regular file: skipped
+	WarnSameHost   = "same_host"  // a second directory of one host name: read as the same host
 )
 
 func (w Warning) String() string { return w.Path + ": " + w.Reason }
@@ -55,17 +56,47 @@ var (
 )
 
 // HostOf returns the host of a file at relative directory rel (slash or
-// OS separated) under the log directory: the first path component that
-// starts like an IPv4 address or matches worker_N_N, else "localhost".
-// The name is made text without merging distinct directories: a byte that
-// is not valid UTF-8 becomes \xHH and a backslash \\ (see hostName).
+// OS separated) under the log directory (see hostDir).
 func HostOf(rel string) string {
+	host, _ := hostDir(rel)
+	return host
+}
+
+// hostDir returns the host of the files in relative directory rel and the
+// directory that names it (slash-separated, "" for the log directory):
+// the first path component that starts like an IPv4 address or matches
+// worker_N_N; else the directory holding the last "logs" component
+// (<host>/logs, <wrapper>/<host>/logs); else rel itself; "localhost" for
+// the log directory. The name is made text without merging directories:
+// a byte that is not valid UTF-8 becomes \xHH and a backslash \\ (see
+// hostName).
+func hostDir(rel string) (host, dir string) {
+	var parts []string
 	for _, p := range strings.FieldsFunc(rel, func(r rune) bool { return r == '/' || r == filepath.Separator }) {
-		if reIPv4.MatchString(p) || reWorker.MatchString(p) {
-			return hostName(p)
+		if p != "." {
+			parts = append(parts, p)
 		}
 	}
-	return "localhost"
+	for i, p := range parts {
+		if reIPv4.MatchString(p) || reWorker.MatchString(p) {
+			return hostName(p), strings.Join(parts[:i+1], "/")
+		}
+	}
+	name := strings.Join(parts, "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if parts[i] == "logs" {
+			parts = parts[:i]
+			name = ""
+			if i > 0 {
+				name = parts[i-1]
+			}
+			break
+		}
+	}
+	if len(parts) == 0 {
+		return "localhost", ""
+	}
+	return hostName(name), strings.Join(parts, "/")
 }
 
 // hostName escapes the bytes of a directory name that are not valid UTF-8
@@ -124,8 +155,9 @@ func isJSONTwin(name, pattern string) bool {
 // returns the resource logs under it. Unreadable directories and files,
 // and matching names that are not regular files (FIFOs, devices,
 // sockets: they are never opened), are recorded in Plan.Warnings and
-// skipped. A root that is a regular file is read as the single log of
-// host "localhost"; any other root that is not a directory is an error.
+// skipped; a host name of two directories is recorded there too.
+// A root that is a regular file is read as the single log of host
+// "localhost"; any other root that is not a directory is an error.
 func Discover(root, pattern string) (*Plan, error) {
 	root = filepath.Clean(root)
 	st, err := os.Stat(root)
@@ -142,15 +174,17 @@ func Discover(root, pattern string) (*Plan, error) {
 			return nil, fmt.Errorf("log directory: %w", err)
 		}
 	}
+	plan.checkSameHost(files)
 	plan.setFiles(files)
 	sort.SliceStable(plan.Warnings, func(i, j int) bool { return plan.Warnings[i].Path < plan.Warnings[j].Path })
 	return plan, nil
 }
 
-// found is a log file found by the walk, with its host.
+// found is a log file found by the walk, with its host and the directory
+// that names the host (see hostDir).
 type found struct {
-	path, host string
-	info       os.FileInfo
+	path, host, dir string
+	info            os.FileInfo
 }
 
 // walk finds the logs under p.Root, recording what it skips.
@@ -183,7 +217,8 @@ func (p *Plan) walk(pattern string) ([]found, error) {
 			p.skip(path, false, "a "+kindOf(info.Mode())+", not a regular file")
 			return nil
 		}
-		files = append(files, found{path, HostOf(p.rel(filepath.Dir(path))), info})
+		host, dir := hostDir(p.rel(filepath.Dir(path)))
+		files = append(files, found{path, host, dir, info})
 		return nil
 	})
 	return files, err
@@ -223,6 +258,28 @@ func linkReason(path string, err error) string {
 		return "a dangling symbolic link"
 	}
 	return errReason(err)
+}
+
+// checkSameHost records each directory whose host name an earlier
+// directory already has (the same IP under two wrappers): its files are
+// read as that host's, which is right only if they are one host's logs.
+func (p *Plan) checkSameHost(files []found) {
+	first := map[string]string{} // host -> its first directory
+	warned := map[string]bool{}
+	for _, f := range files {
+		d, ok := first[f.host]
+		if !ok {
+			first[f.host] = f.dir
+			continue
+		}
+		if d == f.dir || warned[f.dir] {
+			continue
+		}
+		warned[f.dir] = true
+		p.Warnings = append(p.Warnings, Warning{Path: filepath.Join(p.Root, filepath.FromSlash(f.dir)), Host: f.host, Kind: WarnSameHost,
+			Reason: fmt.Sprintf("host %s is also %s: both read as one host (one host's logs in two places?)",
+				f.host, filepath.Join(p.Root, filepath.FromSlash(d)))})
+	}
 }
 
 // setFiles builds the host table and the sorted file list.

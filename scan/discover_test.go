@@ -191,6 +191,76 @@ func discoverTree(t *testing.T, rels ...string) (string, *Plan) {
 	return dir, plan
 }
 
+// hostsOf maps each file of plan, relative to dir, to its host.
+func hostsOf(t *testing.T, dir string, plan *Plan) map[string]string {
+	got := map[string]string{}
+	for _, f := range plan.Files {
+		rel, _ := filepath.Rel(dir, f.Path)
+		got[filepath.ToSlash(rel)] = plan.Hosts[f.Host]
+	}
+	return got
+}
+
+// TestDiscoverHostDirs: host directories not named like an IP are hosts
+// of their own, by the name of the directory holding logs/ (or their
+// path), never merged into "localhost".
+func TestDiscoverHostDirs(t *testing.T) {
+	want := map[string]string{
+		"nodeA/logs/resource.log":                  "nodeA",
+		"nodeA/logs/resource.20260506000000.log":   "nodeA",
+		"nodeB/logs/resource.log":                  "nodeB",
+		"rack1/nodeC/logs/resource.log":            "nodeC",
+		"x/resource.log":                           "x",
+		"y/z/resource.log":                         "y/z",
+		"resource.log":                             "localhost",
+		"10.0.0.1/logs/resource.log":               "10.0.0.1",
+		"wrap/192.168.1.10/logs/resource.log":      "192.168.1.10",
+		"nodeA/logs/archive/resource.1.log":        "nodeA",
+		"worker_1_2/logs/resource.log":             "worker_1_2",
+		"kvcache_logs_1/worker_3_4/resource.x.log": "worker_3_4",
+	}
+	var rels []string
+	for rel := range want {
+		rels = append(rels, rel)
+	}
+	dir, plan := discoverTree(t, rels...)
+	got := hostsOf(t, dir, plan)
+	for rel, host := range want {
+		if got[rel] != host {
+			t.Errorf("%s: host %q, want %q", rel, got[rel], host)
+		}
+	}
+	if len(plan.Hosts) != 10 || len(plan.Warnings) != 0 {
+		t.Errorf("hosts %q, warnings %v", plan.Hosts, plan.Warnings)
+	}
+}
+
+// TestDiscoverSameHostTwice: one host name in two directories (the same
+// IP or name under two wrappers) is one host, and said so once per
+// second directory.
+func TestDiscoverSameHostTwice(t *testing.T) {
+	dir, plan := discoverTree(t,
+		"w1/10.0.0.1/logs/resource.log", "w2/10.0.0.1/logs/resource.log", "w2/10.0.0.1/logs/resource.1.log",
+		"w1/nodeA/logs/resource.log", "w2/nodeA/logs/resource.log", "10.0.0.2/logs/resource.log",
+		"10.0.0.2/logs/old/resource.log")
+	if strings.Join(plan.Hosts, ",") != "10.0.0.1,10.0.0.2,nodeA" || len(plan.Files) != 7 {
+		t.Fatalf("hosts %q, %d files", plan.Hosts, len(plan.Files))
+	}
+	want := []Warning{
+		{Path: filepath.Join(dir, "w2", "10.0.0.1"), Host: "10.0.0.1", Kind: WarnSameHost},
+		{Path: filepath.Join(dir, "w2", "nodeA"), Host: "nodeA", Kind: WarnSameHost},
+	}
+	if len(plan.Warnings) != len(want) {
+		t.Fatalf("warnings %v, want %v", plan.Warnings, want)
+	}
+	for i, w := range plan.Warnings {
+		first := filepath.Join(dir, "w1", w.Host)
+		if w.Path != want[i].Path || w.Host != want[i].Host || w.Kind != want[i].Kind || !strings.Contains(w.Reason, first) {
+			t.Errorf("warning %+v, want %+v naming %s", w, want[i], first)
+		}
+	}
+}
+
 // TestDiscoverLinks: dangling and looping links named like logs are
 // reported with their host and a reason that does not repeat the path.
 func TestDiscoverLinks(t *testing.T) {
