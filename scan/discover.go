@@ -45,6 +45,7 @@ type Warning struct {
 // The kinds of a Warning.
 const (
 	WarnUnreadable = "unreadable" // a directory or file that cannot be read, or not a regular file: skipped
+	WarnDuplicate  = "duplicate"  // X.log.gz beside X.log, the same log: skipped, X.log is read
 	WarnSameHost   = "same_host"  // a second directory of one host name: read as the same host
 )
 
@@ -153,11 +154,11 @@ func isJSONTwin(name, pattern string) bool {
 
 // Discover walks root without following symbolic links to directories and
 // returns the resource logs under it. Unreadable directories and files,
-// and matching names that are not regular files (FIFOs, devices,
-// sockets: they are never opened), are recorded in Plan.Warnings and
-// skipped; a host name of two directories is recorded there too.
-// A root that is a regular file is read as the single log of host
-// "localhost"; any other root that is not a directory is an error.
+// matching names that are not regular files (FIFOs, devices, sockets:
+// they are never opened) and X.log.gz beside X.log are recorded in
+// Plan.Warnings and skipped; a host name of two directories is recorded
+// there too. A root that is a regular file is read as the single log of
+// host "localhost"; any other root that is not a directory is an error.
 func Discover(root, pattern string) (*Plan, error) {
 	root = filepath.Clean(root)
 	st, err := os.Stat(root)
@@ -174,6 +175,7 @@ func Discover(root, pattern string) (*Plan, error) {
 			return nil, fmt.Errorf("log directory: %w", err)
 		}
 	}
+	files = plan.dropDuplicates(files)
 	plan.checkSameHost(files)
 	plan.setFiles(files)
 	sort.SliceStable(plan.Warnings, func(i, j int) bool { return plan.Warnings[i].Path < plan.Warnings[j].Path })
@@ -258,6 +260,26 @@ func linkReason(path string, err error) string {
 		return "a dangling symbolic link"
 	}
 	return errReason(err)
+}
+
+// dropDuplicates leaves out X.log.gz when X.log is found too: the same
+// log, one being compressed (the .gz may still be incomplete) or kept by
+// gunzip -k. The plain file is read.
+func (p *Plan) dropDuplicates(files []found) []found {
+	plain := map[string]bool{}
+	for _, f := range files {
+		plain[f.path] = true
+	}
+	out := files[:0]
+	for _, f := range files {
+		if base, ok := strings.CutSuffix(f.path, ".gz"); ok && plain[base] {
+			p.Warnings = append(p.Warnings, Warning{Path: f.path, Host: f.host, Kind: WarnDuplicate,
+				Reason: "a gzipped copy of " + base + ", which is read instead"})
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // checkSameHost records each directory whose host name an earlier

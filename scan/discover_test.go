@@ -261,6 +261,35 @@ func TestDiscoverSameHostTwice(t *testing.T) {
 	}
 }
 
+// TestDiscoverDuplicateGzip: X.log.gz beside X.log (a rotation being
+// compressed, or gunzip -k) is the same log: the plain file is read and
+// the other reported, not counted twice.
+func TestDiscoverDuplicateGzip(t *testing.T) {
+	logs := "10.0.0.1/logs/"
+	dir, plan := discoverTree(t, logs+"resource.20260506000000.log", logs+"resource.20260506000000.log.gz",
+		logs+"resource.20260505000000.log.gz", logs+"resource.log", logs+"resource.log.gz")
+	var paths []string
+	for _, f := range plan.Files {
+		paths = append(paths, filepath.Base(f.Path))
+	}
+	if strings.Join(paths, " ") != "resource.20260505000000.log.gz resource.20260506000000.log resource.log" {
+		t.Fatalf("files %v", paths)
+	}
+	if len(plan.Warnings) != 2 {
+		t.Fatalf("warnings %v", plan.Warnings)
+	}
+	for i, name := range []string{"resource.20260506000000.log", "resource.log"} {
+		w, plain := plan.Warnings[i], filepath.Join(dir, logs, name)
+		if w.Path != plain+".gz" || w.Kind != WarnDuplicate || w.Host != "10.0.0.1" || !strings.Contains(w.Reason, plain+",") {
+			t.Errorf("warning %+v, want %s.gz a duplicate of %s", w, plain, plain)
+		}
+	}
+	st, err := Run(context.Background(), plan, Options{Workers: 2, Since: NoSince, Until: NoUntil}, func(int) Sink { return &onFirstBatch{f: func() {}} })
+	if err != nil || st.Total.Lines != 3 {
+		t.Fatalf("lines %d, want 3: %v", st.Total.Lines, err)
+	}
+}
+
 // TestDiscoverLinks: dangling and looping links named like logs are
 // reported with their host and a reason that does not repeat the path.
 func TestDiscoverLinks(t *testing.T) {
