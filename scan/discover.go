@@ -157,8 +157,9 @@ func isJSONTwin(name, pattern string) bool {
 // matching names that are not regular files (FIFOs, devices, sockets:
 // they are never opened) and X.log.gz beside X.log are recorded in
 // Plan.Warnings and skipped; a host name of two directories is recorded
-// there too. A root that is a regular file is read as the single log of
-// host "localhost"; any other root that is not a directory is an error.
+// there too. An error of the machine (see environmentErr) stops the walk.
+// A root that is a regular file is read as the single log of host
+// "localhost"; any other root that is not a directory is an error.
 func Discover(root, pattern string) (*Plan, error) {
 	root = filepath.Clean(root)
 	st, err := os.Stat(root)
@@ -194,6 +195,9 @@ func (p *Plan) walk(pattern string) ([]found, error) {
 	var files []found
 	err := filepath.WalkDir(p.Root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
+			if env := environmentErr(err); env != nil {
+				return env
+			}
 			if path == p.Root {
 				return err
 			}
@@ -212,6 +216,9 @@ func (p *Plan) walk(pattern string) ([]found, error) {
 		}
 		info, err := os.Stat(path) // follows a link to a file
 		if err != nil {
+			if env := environmentErr(err); env != nil {
+				return env
+			}
 			p.skip(path, false, linkReason(path, err))
 			return nil
 		}

@@ -314,3 +314,41 @@ func TestDiscoverLinks(t *testing.T) {
 		t.Fatalf("%d files, warnings %+v, want %+v", len(plan.Files), plan.Warnings, want)
 	}
 }
+
+// TestEnvironmentErrors: a file that cannot be opened for want of file
+// descriptors or memory stops the run with a hint; one that cannot be
+// opened for itself (permission, gone) is a file error and the run goes on.
+func TestEnvironmentErrors(t *testing.T) {
+	_, plan := discoverTree(t, "10.0.0.1/logs/resource.log", "10.0.0.2/logs/resource.log")
+	victim := plan.Files[1].Path
+	defer func(o func(string, int, os.FileMode) (*os.File, error)) { openFile = o }(openFile)
+	for _, c := range []struct {
+		errno syscall.Errno
+		fatal string // the run's error, "" for a file error
+	}{
+		{syscall.EMFILE, "ulimit -n"}, {syscall.ENFILE, "ulimit -n"}, {syscall.ENOMEM, "out of memory"},
+		{syscall.EACCES, ""}, {syscall.ENOENT, ""},
+	} {
+		openFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			if name == victim {
+				return nil, &os.PathError{Op: "open", Path: name, Err: c.errno}
+			}
+			return os.OpenFile(name, flag, perm)
+		}
+		st, err := Run(context.Background(), plan, Options{Workers: 1, Since: NoSince, Until: NoUntil}, func(int) Sink { return &onFirstBatch{f: func() {}} })
+		if c.fatal != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), "open "+victim+": "+c.errno.Error()+": ") || strings.Count(err.Error(), victim) != 1 ||
+				!strings.Contains(err.Error(), c.fatal) {
+				t.Errorf("%v: run error %v, want one saying %q", c.errno, err, c.fatal)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", c.errno, err)
+		}
+		fe := st.Files[1].Err
+		if fe == nil || strings.Count(fe.Error(), victim) != 1 || !strings.Contains(fe.Error(), c.errno.Error()) || st.Files[0].Err != nil {
+			t.Errorf("%v: file errors %v, %v; want the second file's, naming it once", c.errno, st.Files[0].Err, fe)
+		}
+	}
+}

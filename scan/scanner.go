@@ -238,6 +238,9 @@ func (w *worker) ReadUnit(ctx context.Context, i int, emit func(arrow.RecordBatc
 	u := w.src.units[i]
 	w.emitFn, w.first, w.last = emit, math.MaxInt64, math.MinInt64
 	c, ferr, err := w.run(ctx, u)
+	if env := environmentErr(ferr); env != nil && err == nil {
+		err = env // not the file's fault: the run stops
+	}
 	if err == nil {
 		err = w.emit()
 	} else if w.batch != nil {

@@ -24,14 +24,13 @@ type unit struct {
 // unless it is still the regular file discovery saw (a log rotated by
 // renaming, as logrotate's create does, is another file).
 func openChecked(f *File) (*os.File, error) {
-	fh, err := os.OpenFile(f.Path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	fh, err := openFile(f.Path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", f.Path, err)
+		return nil, err // "open PATH: reason"
 	}
 	st, err := fh.Stat()
 	switch {
-	case err != nil:
-		err = fmt.Errorf("stat %s: %w", f.Path, err)
+	case err != nil: // "stat PATH: reason"
 	case !st.Mode().IsRegular():
 		err = fmt.Errorf("%s is now a %s", f.Path, kindOf(st.Mode()))
 	case f.Info != nil && !os.SameFile(f.Info, st):
@@ -50,7 +49,7 @@ func openChecked(f *File) (*os.File, error) {
 func checkShrunk(fh *os.File, f *File, end int64) error {
 	st, err := fh.Stat()
 	if err != nil {
-		return fmt.Errorf("stat %s: %w", f.Path, err)
+		return err // "stat PATH: reason"
 	}
 	if st.Size() >= end {
 		return nil
