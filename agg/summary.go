@@ -25,7 +25,23 @@ type Summary struct {
 	FirstRecord string `json:"first_record,omitempty"` // earliest kept timestamp
 	LastRecord  string `json:"last_record,omitempty"`  // latest kept timestamp
 
+	// Warnings are the paths left out before reading, or in doubt, in path
+	// order: an empty list, never null, when there are none.
+	Warnings []PathWarning `json:"warnings"`
+
 	PerFile []FileSummary `json:"per_file"`
+}
+
+// PathWarning is a path the run left out before reading it, or a doubt
+// about one (scan.Warning): Kind is "unreadable" (a directory or file that
+// cannot be read, or not a regular file: skipped), "duplicate" (the same
+// input found twice: read once) or "same_host" (a second directory of a
+// host name: read as that host's).
+type PathWarning struct {
+	Path   string `json:"path"`
+	Host   string `json:"host,omitempty"` // the host it belongs or would belong to
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
 }
 
 // FileSummary is the accounting of one input file.

@@ -217,7 +217,10 @@ type footer struct {
 	Skipped    []skipRow
 	FileErrors []agg.FileSummary
 	MoreErrors int
-	NoSummary  bool
+	// Warnings: paths left out before reading, or in doubt (agg.PathWarning)
+	Warnings     []agg.PathWarning
+	MoreWarnings int
+	NoSummary    bool
 }
 
 type skipRow struct {
@@ -471,6 +474,7 @@ func buildFooter(in *Input) footer {
 	f := footer{Accounting: []kv{
 		{"Files read", fmtInt(int64(s.Files))},
 		{"Files that failed (wholly or in part)", fmtInt(int64(s.FilesFailed))},
+		{"Paths skipped or in doubt before reading", fmtInt(int64(len(s.Warnings)))},
 		{"Bytes of log text", fmtInt(s.Bytes)},
 		{"Lines read", fmtInt(s.LinesRead)},
 		{"Records kept", fmtInt(s.Records)},
@@ -497,6 +501,8 @@ func buildFooter(in *Input) footer {
 		}
 		f.FileErrors = append(f.FileErrors, fs)
 	}
+	f.Warnings = s.Warnings[:min(len(s.Warnings), maxErrors)]
+	f.MoreWarnings = len(s.Warnings) - len(f.Warnings)
 	return f
 }
 

@@ -550,3 +550,32 @@ func TestLongRunReduced(t *testing.T) {
 		check("host "+name, mem.values[i], doc.Hosts[name], "mem_usage_avg", toGB, func(v float64) float64 { return pageTol(step, v, v) })
 	}
 }
+
+// TestPathWarningsListed: the paths left out before reading, or in
+// doubt, are in the footer as escaped text, their count in the
+// accounting, and beyond 50 as a count.
+func TestPathWarningsListed(t *testing.T) {
+	r, s := aggregate(t, generate(genOptions{hosts: 2, minutes: 10, stepSec: 30}), 60_000)
+	s.Warnings = []agg.PathWarning{
+		{Path: "logs/10.0.0.9", Host: "10.0.0.9", Kind: "unreadable", Reason: "permission denied"},
+		{Path: "logs/<b>x</b>/resource.log.gz", Host: "<b>x</b>", Kind: "duplicate", Reason: "a gzipped copy"},
+	}
+	page := render(t, &Input{Result: r, Summary: s})
+	for _, want := range []string{`id="path-warnings"`, "<td>Paths skipped or in doubt before reading</td><td>2</td>",
+		`<td class="name">logs/10.0.0.9</td><td class="name">10.0.0.9</td><td>unreadable</td><td class="name">permission denied</td>`,
+		"logs/&lt;b&gt;x&lt;/b&gt;/resource.log.gz"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for i := range 60 {
+		s.Warnings = append(s.Warnings, agg.PathWarning{Path: "p" + strconv.Itoa(i), Kind: "unreadable", Reason: "gone"})
+	}
+	if page := render(t, &Input{Result: r, Summary: s}); !strings.Contains(page, "… and 12 more paths.") || strings.Contains(page, ">p59<") {
+		t.Error("62 warnings are not cut to 50 and a count")
+	}
+	s.Warnings = nil
+	if page := render(t, &Input{Result: r, Summary: s}); strings.Contains(page, `id="path-warnings"`) {
+		t.Error("a table of warnings without any")
+	}
+}

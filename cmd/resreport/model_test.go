@@ -659,6 +659,7 @@ func (m *model) summary(logDir, since, until string, intervalMS int64, hosts []s
 		perFile[i] = f
 	}
 	s["per_file"] = perFile
+	s["warnings"] = []any{} // the model's data sets have no path to warn about
 	return s
 }
 

@@ -141,7 +141,7 @@ func summarize(j *job, plan *scan.Plan, st *scan.Stats, hosts *perHost) *agg.Sum
 		Files: len(plan.Files), HostsFound: len(plan.Hosts), Hosts: hosts.hosts,
 		Bytes: st.Total.Bytes, LinesRead: st.Total.Lines, Records: st.Total.Kept,
 		OutsideRange: st.Total.OutOfRange, SkippedTotal: st.Total.SkippedTotal(),
-		Skipped: reasons(&st.Total), BadValues: st.Total.BadValues,
+		Skipped: reasons(&st.Total), BadValues: st.Total.BadValues, Warnings: summaryWarnings(plan.Warnings),
 	}
 	if st.Total.Kept > 0 {
 		s.FirstRecord = columnar.FormatTimestamp(st.First)
@@ -208,7 +208,8 @@ func runParquet(ctx context.Context, j *job, dirs []string, src *columnar.Parque
 	names := src.Hosts()
 	files := src.Files()
 	s := &agg.Summary{LogDir: strings.Join(dirs, ","), Since: j.SinceText, Until: j.UntilText, IntervalMS: j.IntervalMS,
-		Files: len(files), HostsFound: len(names), Hosts: hosts.hosts, Skipped: reasons(&scan.Counts{})}
+		Files: len(files), HostsFound: len(names), Hosts: hosts.hosts, Skipped: reasons(&scan.Counts{}),
+		Warnings: []agg.PathWarning{}}
 	for i, f := range files {
 		r := src.Stats()[i]
 		s.LinesRead += r.Read
