@@ -87,7 +87,7 @@ func convertAction(c *cli.Context) error {
 		return err
 	}
 	skips := newSkipTotal() // of all hosts, for the message below
-	records, failed, err := convertHosts(c, log, j, plan, out.dataset.Root(), skips)
+	records, err := convertHosts(c, log, j, plan, out.dataset.Root(), skips)
 	if err != nil {
 		return err
 	}
@@ -98,8 +98,9 @@ func convertAction(c *cli.Context) error {
 		return err
 	}
 	log.Info("wrote", zap.String("path", dir))
-	if c.Bool("strict") && (failed > 0 || len(plan.Warnings) > 0) {
-		return cli.Exit(fmt.Sprintf("--strict: %d hosts had skipped lines or unreadable files, %d unreadable paths", failed, len(plan.Warnings)), 1)
+	skips.Warnings = summaryWarnings(plan.Warnings)
+	if p := strictProblems(skips); c.Bool("strict") && p != "" {
+		return cli.Exit("--strict: "+p, 1)
 	}
 	return nil
 }
@@ -128,10 +129,9 @@ func convertArrow(c *cli.Context) error {
 
 // convertHosts writes the partitions of every host of plan under dir, one
 // host at a time: its dates are the only open files, and every worker
-// still helps with each host's files. It returns the records written and
-// the number of hosts with skipped lines or unreadable files, and adds
-// the skipped lines to skips.
-func convertHosts(c *cli.Context, log *zap.Logger, j *job, plan *scan.Plan, dir *os.Root, skips *agg.Summary) (records int64, failed int, err error) {
+// still helps with each host's files. It returns the records written,
+// and adds the skipped lines and the files to skips.
+func convertHosts(c *cli.Context, log *zap.Logger, j *job, plan *scan.Plan, dir *os.Root, skips *agg.Summary) (records int64, err error) {
 	for h, name := range plan.Hosts {
 		sub := *plan
 		sub.Files = nil
@@ -144,22 +144,19 @@ func convertHosts(c *cli.Context, log *zap.Logger, j *job, plan *scan.Plan, dir 
 		j.Samples = parts.writeRecords
 		o, err := await(c.Context, func() (*outcome, error) { return runPlan(c.Context, j, &sub) })
 		if c.Context.Err() != nil {
-			return 0, 0, c.Context.Err() // the set removes the partitions; the scan may still be stopping
+			return 0, c.Context.Err() // the set removes the partitions; the scan may still be stopping
 		}
 		if cerr := parts.close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return 0, 0, cli.Exit(err.Error(), 1)
+			return 0, cli.Exit(err.Error(), 1)
 		}
 		records += o.Summary.Records
 		addSkips(skips, o.Summary)
 		log.Info("converted", zap.String("host", name), zap.Int64("records", o.Summary.Records), zap.Int("partitions", len(parts.files)))
-		if o.Summary.SkippedTotal > 0 || o.Summary.FilesFailed > 0 {
-			failed++
-		}
 	}
-	return records, failed, nil
+	return records, nil
 }
 
 // checkDataset refuses a --parquet-dir for convert --partition that holds

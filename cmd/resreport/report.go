@@ -246,29 +246,16 @@ func planInput(log *zap.Logger, j *job, dirs []string) (*input, error) {
 	return &input{plan: plan, slice: sliceWidth(j, plan, span)}, nil
 }
 
-// strictCheck fails a --strict run that skipped lines or could not read
-// a file or directory.
+// strictCheck fails a --strict run that skipped lines, could not read a
+// file or directory, or read two directories as one host.
 func strictCheck(c *cli.Context, o *outcome) error {
 	if !c.Bool("strict") {
 		return nil
 	}
-	s := o.Summary
-	if s.SkippedTotal == 0 && s.FilesFailed == 0 && len(o.Plan.Warnings) == 0 {
-		return nil
+	if p := strictProblems(o.Summary); p != "" {
+		return cli.Exit("--strict: "+p, 1)
 	}
-	return cli.Exit(fmt.Sprintf("--strict: %d lines skipped %v, %d files read in part or not at all, %d unreadable paths",
-		s.SkippedTotal, nonZero(s.Skipped), s.FilesFailed, len(o.Plan.Warnings)), 1)
-}
-
-// nonZero keeps the non-zero counts of m.
-func nonZero(m map[string]int64) map[string]int64 {
-	out := map[string]int64{}
-	for k, v := range m {
-		if v != 0 {
-			out[k] = v
-		}
-	}
-	return out
+	return nil
 }
 
 // loggerFromFlags builds the logger from --log-level and --quiet.
@@ -334,7 +321,7 @@ func logPlan(log *zap.Logger, plan *scan.Plan) {
 		log.Info("ignoring JSON-lines twin (different format)", zap.String("path", p))
 	}
 	for _, w := range plan.Warnings {
-		log.Warn(w.Kind, zap.String("path", w.Path), zap.String("reason", w.Reason))
+		log.Warn(w.Kind, zap.String("path", w.Path), zap.String("host", w.Host), zap.String("reason", w.Reason))
 	}
 	log.Info("found", zap.Int("files", len(plan.Files)), zap.Int("hosts", len(plan.Hosts)))
 }

@@ -1,9 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/bench/loggen"
 )
 
@@ -49,5 +57,93 @@ func TestNamedHostDirs(t *testing.T) {
 		if a, b := got["nodeA"+string(rune('0'+layout))], got["nodeB"]; a != ips["10.0.0.1"] || b != ips["10.0.0.2"] || a[1] == 0 {
 			t.Errorf("layout %d: records and hits %v %v, want %v %v", layout, a, b, ips["10.0.0.1"], ips["10.0.0.2"])
 		}
+	}
+}
+
+// TestPlanWarningsReported: what discovery left out or doubts (a FIFO, a
+// dangling link, a gzipped copy beside its log, one IP under two
+// wrappers) is in the JSON summary, in the page and, by path and
+// reason, in the --strict message; -q still logs it; the copy is not
+// counted twice.
+func TestPlanWarningsReported(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	o := loggen.Options{Hosts: 1, LinesPerHost: 100, RotateLines: 50, Layout: 2, Seed: 6}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	dir := o.HostDir(logs, 0)
+	rotated, _ := filepath.Glob(filepath.Join(dir, "resource.2*.log"))
+	if len(rotated) != 1 {
+		t.Fatalf("rotated files %v", rotated)
+	}
+	fifo, dangling := filepath.Join(dir, "resource.fifo.log"), filepath.Join(dir, "resource.gone.log")
+	must(t, syscall.Mkfifo(fifo, 0o644))
+	must(t, os.Symlink(filepath.Join(dir, "missing"), dangling))
+	host := filepath.Base(filepath.Dir(dir))
+	other := filepath.Join(logs, "w2", host)
+	must(t, os.MkdirAll(filepath.Join(other, "logs"), 0o755))
+	must(t, os.Rename(rotated[0], filepath.Join(other, "logs", filepath.Base(rotated[0]))))
+	gzipCopy(t, filepath.Join(dir, "resource.log"))
+
+	js, page := filepath.Join(tmp, "r.json"), filepath.Join(tmp, "r.html")
+	code, text := runCaptured(t, "report", logs, "-q", "--strict", "--json", js, "-o", page)
+	want := "resreport: --strict: 2 unreadable paths: " + fifo + " (a named pipe (FIFO), not a regular file), " +
+		dangling + " (a dangling symbolic link); 1 directory of a host found in another: " + other + " (host " + host + ")\n"
+	if code != 1 || !strings.Contains(text, want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant %q", code, text, want)
+	}
+	for _, p := range []string{fifo, dangling, other, filepath.Join(dir, "resource.log.gz")} {
+		if !strings.Contains(text, p) || !strings.Contains(string(must2(os.ReadFile(page))), p) {
+			t.Errorf("%s is not in the -q log or in the page", p)
+		}
+	}
+	d := readDoc(t, js)
+	kinds := map[string]int{}
+	for _, w := range d.Summary.Warnings {
+		kinds[w.Kind]++
+		if w.Host != host || w.Reason == "" {
+			t.Errorf("warning %+v", w)
+		}
+	}
+	if kinds["unreadable"] != 2 || kinds["duplicate"] != 1 || kinds["same_host"] != 1 || d.Summary.Records != 100 {
+		t.Errorf("warnings %+v, %d records; want 4 warnings and 100 records", d.Summary.Warnings, d.Summary.Records)
+	}
+}
+
+// gzipCopy writes path.gz beside path, as gzip -k does.
+func gzipCopy(t *testing.T, path string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(must2(os.ReadFile(path)))
+	must(t, zw.Close())
+	must(t, os.WriteFile(path+".gz", buf.Bytes(), 0o644))
+}
+
+func must2[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// TestStrictProblems: the --strict message names what failed, readably,
+// at most five paths of a kind; a duplicate alone does not fail.
+func TestStrictProblems(t *testing.T) {
+	s := &agg.Summary{SkippedTotal: 214, Skipped: map[string]int64{"cut": 211, "empty": 3},
+		PerFile: []agg.FileSummary{{Path: "a.log", FirstSkipped: map[string]int64{"cut": 4}}, {Path: "b.log.gz", Error: "gzip b.log.gz: unexpected EOF"}}}
+	for i := range 7 {
+		s.Warnings = append(s.Warnings, agg.PathWarning{Path: "d" + strconv.Itoa(i), Kind: "unreadable", Reason: "permission denied"})
+	}
+	s.Warnings = append(s.Warnings, agg.PathWarning{Path: "x.log.gz", Kind: "duplicate", Reason: "a gzipped copy"})
+	want := "214 skipped: 211 cut (first at a.log:4), 3 empty; 1 file read in part or not at all: b.log.gz; " +
+		"7 unreadable paths: d0 (permission denied), d1 (permission denied), d2 (permission denied), d3 (permission denied), d4 (permission denied) and 2 more"
+	if got := strictProblems(s); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	dup := &agg.Summary{Warnings: s.Warnings[7:]}
+	if got := strictProblems(dup); got != "" {
+		t.Errorf("a duplicate fails --strict: %q", got)
 	}
 }
