@@ -318,60 +318,122 @@ func (p *partitioner) close() error {
 	return errors.Join(errs...)
 }
 
-// findParquet lists the samples files under dirs: DIR/samples.parquet and
+// findParquet lists the samples files under dirs (see walkParquet), each
+// once however often it is found (a path given twice, or inside another
+// one: a duplicate warning); a directory holding both samples.parquet
+// and host= partitions is an error.
+func findParquet(dirs []string) ([]columnar.SamplesFile, []agg.PathWarning, error) {
+	var out []columnar.SamplesFile
+	var warns []agg.PathWarning
+	seen := map[string]bool{}
+	for _, dir := range dirs {
+		dir = filepath.Clean(dir)
+		found, err := walkParquet(dir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--from-parquet %s: %w", dir, err)
+		}
+		if len(found) == 0 {
+			return nil, nil, fmt.Errorf("--from-parquet %s: %w (no samples.parquet or host= partitions)", dir, scan.ErrNoFiles)
+		}
+		dups := 0
+		for _, f := range found {
+			if key := absPath(f.Path); !seen[key] {
+				seen[key] = true
+				out = append(out, f)
+			} else {
+				dups++
+			}
+		}
+		if dups > 0 {
+			warns = append(warns, agg.PathWarning{Path: dir, Kind: scan.WarnDuplicate,
+				Reason: fmt.Sprintf("%d of its samples files found already by an earlier --from-parquet path: read once", dups)})
+		}
+	}
+	if err := checkMixed(out); err != nil {
+		return nil, nil, err
+	}
+	return out, warns, nil
+}
+
+// walkParquet lists the samples files under dir: DIR/samples.parquet and
 // the files of Hive partitions (…/host=H/….parquet), whose host is the
 // one in their footer (the directory name may be shortened), else the
 // unescaped directory name. Hidden and _-prefixed names (work files,
 // Spark's _SUCCESS and _temporary) are skipped.
-func findParquet(dirs []string) ([]columnar.SamplesFile, error) {
+func walkParquet(dir string) ([]columnar.SamplesFile, error) {
 	var out []columnar.SamplesFile
-	for _, dir := range dirs {
-		n := len(out)
-		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path != dir && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !strings.HasSuffix(d.Name(), ".parquet") {
+			return nil
+		}
+		if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
+			if err == nil {
+				err = fmt.Errorf("%s is not a regular file", path) // a FIFO would block the read
+			}
+			return err
+		}
+		host := ""
+		for _, part := range strings.Split(filepath.ToSlash(filepath.Dir(path)), "/") {
+			if v, ok := strings.CutPrefix(part, "host="); ok {
+				host = unescapePartition(v)
+			}
+		}
+		if host != "" {
+			full, ok, err := columnar.ReadMetadata(path, columnar.MetadataHost)
 			if err != nil {
 				return err
 			}
-			if path != dir && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
+			if ok {
+				host = full
 			}
-			if d.IsDir() || !strings.HasSuffix(d.Name(), ".parquet") {
-				return nil
-			}
-			if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
-				if err == nil {
-					err = fmt.Errorf("%s is not a regular file", path) // a FIFO would block the read
-				}
-				return err
-			}
-			host := ""
-			for _, part := range strings.Split(filepath.ToSlash(filepath.Dir(path)), "/") {
-				if v, ok := strings.CutPrefix(part, "host="); ok {
-					host = unescapePartition(v)
-				}
-			}
-			if host != "" {
-				full, ok, err := columnar.ReadMetadata(path, columnar.MetadataHost)
-				if err != nil {
-					return err
-				}
-				if ok {
-					host = full
-				}
-			}
-			if host != "" || d.Name() == "samples.parquet" {
-				out = append(out, columnar.SamplesFile{Path: path, Host: host})
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("--from-parquet %s: %w", dir, err)
 		}
-		if len(out) == n {
-			return nil, fmt.Errorf("--from-parquet %s: %w (no samples.parquet or host= partitions)", dir, scan.ErrNoFiles)
+		if host != "" || d.Name() == "samples.parquet" {
+			out = append(out, columnar.SamplesFile{Path: path, Host: host})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// absPath is path made absolute, or path when it cannot be.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
+// checkMixed fails when a directory holds both samples.parquet and host=
+// partitions (DIR/date=…/host=…/…): two conversions, most likely of the
+// same logs, whose samples would be counted twice.
+func checkMixed(files []columnar.SamplesFile) error {
+	samples := map[string]string{} // directory -> its samples.parquet
+	for _, f := range files {
+		if f.Host == "" {
+			samples[filepath.Dir(absPath(f.Path))] = f.Path
 		}
 	}
-	return out, nil
+	if len(samples) == 0 {
+		return nil
+	}
+	for _, f := range files {
+		root := filepath.Dir(absPath(f.Path)) // the directory above the partitions' key=value levels
+		for strings.Contains(filepath.Base(root), "=") && filepath.Dir(root) != root {
+			root = filepath.Dir(root)
+		}
+		if s, ok := samples[root]; ok && f.Host != "" {
+			return fmt.Errorf("--from-parquet: %s holds both %s and host= partitions (%s), which would count the same samples twice: "+
+				"give %s alone, or move it aside to read the partitions", filepath.Dir(s), filepath.Base(s), f.Path, s)
+		}
+	}
+	return nil
 }

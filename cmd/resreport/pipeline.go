@@ -32,6 +32,9 @@ type job struct {
 	Workers   int
 	ShardSize int64 // scan.Options.ShardSize; 0 for the default (tests make it small)
 
+	// InputWarnings are the --from-parquet paths found twice (parquetSource).
+	InputWarnings []agg.PathWarning
+
 	// Samples, if set, receives every batch in order of production from
 	// one goroutine (e.g. the Parquet samples writer), several at a time
 	// (agg.RunOptions.Samples); it must not keep them after returning.
@@ -188,11 +191,13 @@ func firstSkipped(c *scan.Counts) map[string]int64 {
 }
 
 // parquetSource plans a --from-parquet run.
+// The files found twice are in j.InputWarnings.
 func parquetSource(j *job, dirs []string) (*columnar.ParquetSource, error) {
-	files, err := findParquet(dirs)
+	files, warns, err := findParquet(dirs)
 	if err != nil {
 		return nil, err
 	}
+	j.InputWarnings = warns
 	return columnar.NewParquetSource(files, j.Since, j.Until)
 }
 
@@ -209,7 +214,7 @@ func runParquet(ctx context.Context, j *job, dirs []string, src *columnar.Parque
 	files := src.Files()
 	s := &agg.Summary{LogDir: strings.Join(dirs, ","), Since: j.SinceText, Until: j.UntilText, IntervalMS: j.IntervalMS,
 		Files: len(files), HostsFound: len(names), Hosts: hosts.hosts, Skipped: reasons(&scan.Counts{}),
-		Warnings: []agg.PathWarning{}}
+		Warnings: append([]agg.PathWarning{}, j.InputWarnings...)}
 	for i, f := range files {
 		r := src.Stats()[i]
 		s.LinesRead += r.Read

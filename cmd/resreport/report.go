@@ -225,6 +225,9 @@ func planInput(log *zap.Logger, j *job, dirs []string) (*input, error) {
 		if err != nil {
 			return nil, err
 		}
+		for _, w := range j.InputWarnings {
+			log.Warn(w.Kind, zap.String("path", w.Path), zap.String("reason", w.Reason))
+		}
 		if err := checkParquetFits(j, src); err != nil {
 			src.Close()
 			return nil, err

@@ -147,3 +147,43 @@ func TestStrictProblems(t *testing.T) {
 		t.Errorf("a duplicate fails --strict: %q", got)
 	}
 }
+
+// TestFromParquetOnce: a --from-parquet path given twice, or inside
+// another, is read once (a duplicate warning); a directory holding both
+// samples.parquet and host= partitions is an error naming both.
+func TestFromParquetOnce(t *testing.T) {
+	tmp := t.TempDir()
+	logs, pq, parts := filepath.Join(tmp, "logs"), filepath.Join(tmp, "pq"), filepath.Join(tmp, "parts")
+	if _, err := loggen.Generate(logs, loggen.Options{Hosts: 2, LinesPerHost: 50, Seed: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if runCLI(t, "convert", logs, "--parquet-dir", pq, "-q") != 0 || runCLI(t, "convert", logs, "--parquet-dir", parts, "--partition", "-q") != 0 {
+		t.Fatal("convert failed")
+	}
+	dates, _ := filepath.Glob(filepath.Join(parts, "date=*"))
+	js := filepath.Join(tmp, "r.json")
+	wd, _ := os.Getwd()
+	rel, err := filepath.Rel(wd, pq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, from := range [][]string{{pq, pq + "/"}, {parts, dates[0]}, {pq, "./" + rel}} {
+		if code := runCLI(t, "report", "-q", "--from-parquet", strings.Join(from, ","), "--json", js, "-o", filepath.Join(tmp, "r.html")); code != 0 {
+			t.Fatalf("%v: exit %d", from, code)
+		}
+		s := readDoc(t, js).Summary
+		if s.Records != 100 || len(s.Warnings) != 1 || s.Warnings[0].Kind != "duplicate" || s.Warnings[0].Path != filepath.Clean(from[1]) {
+			t.Errorf("%v: %d records, warnings %+v; want 100 and one duplicate", from, s.Records, s.Warnings)
+		}
+	}
+	mixed := filepath.Join(parts, "samples.parquet")
+	must(t, os.WriteFile(mixed, must2(os.ReadFile(filepath.Join(pq, "samples.parquet"))), 0o644))
+	code, text := runCaptured(t, "report", "-q", "--from-parquet", parts, "-o", filepath.Join(tmp, "r.html"))
+	if code != 1 || !strings.Contains(text, "resreport: --from-parquet: "+parts+" holds both samples.parquet and host= partitions (") ||
+		!strings.Contains(text, "give "+mixed+" alone") {
+		t.Errorf("exit %d, stderr:\n%s", code, text)
+	}
+	if code := runCLI(t, "report", "-q", "--from-parquet", mixed, "--json", js, "-o", filepath.Join(tmp, "r.html")); code != 0 || readDoc(t, js).Summary.Records != 100 {
+		t.Errorf("--from-parquet %s alone: exit %d", mixed, code)
+	}
+}
