@@ -25,11 +25,37 @@ type Span struct {
 	Hosts       []HostSpan // per host of the plan
 }
 
-// HostSpan is one host's estimated time extent.
-type HostSpan struct{ First, Last int64 }
+// HostSpan is one host's estimated time extent, and the most records its
+// files can hold (maxRecords): a record out of time order (a clock before
+// NTP) can make First and Last years apart, but only adds bins it is in.
+type HostSpan struct{ First, Last, Records int64 }
 
-// Peek estimates the time extent of plan's files. Files it cannot read
-// are left out (the run reports them).
+// minRecordBytes is the fewest bytes of a file a record takes: a 19-byte
+// timestamp (no fraction), the '|' ending each of the 7 header fields
+// (the other six empty) and the fewest groups, 21, all empty: 21 '|' with
+// the trailing pipe, 20 without it plus the line's '\n' (an unterminated
+// last line of that format is partial_tail). TestMinRecordBytes checks
+// that no shorter line is a record.
+const minRecordBytes = 19 + 7 + 21
+
+// maxDeflateRatio bounds what a gzip file inflates to per compressed byte:
+// deflate's longest match, 258 bytes, takes at least 2 bits.
+const maxDeflateRatio = 1032
+
+// maxRecords is the most records f can hold by its size at discovery
+// (what a run reads of it). For gzip the bound is sound but loose, 22
+// records per compressed byte, where real logs have about one per 80.
+func maxRecords(f File) int64 {
+	n := max(f.Size, 0)
+	if f.Gzip {
+		n *= maxDeflateRatio
+	}
+	return n / minRecordBytes
+}
+
+// Peek estimates the time extent of plan's files, and bounds their
+// records by their sizes. Files it cannot read are left out of the extent
+// (the run reports them).
 func Peek(plan *Plan) *Span {
 	s := &Span{First: math.MaxInt64, Last: math.MinInt64, Hosts: make([]HostSpan, len(plan.Hosts))}
 	for i := range s.Hosts {
@@ -39,6 +65,7 @@ func Peek(plan *Plan) *Span {
 		first, last := peekFile(f)
 		h := &s.Hosts[f.Host]
 		h.First, h.Last = min(h.First, first), max(h.Last, last)
+		h.Records += maxRecords(f)
 	}
 	for _, h := range s.Hosts {
 		if h.First <= h.Last {
