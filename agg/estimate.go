@@ -18,7 +18,7 @@ const (
 // MemoryPlan describes a run for Estimate.
 type MemoryPlan struct {
 	Hosts       int
-	ClusterBins int64 // bins between the first and the last record
+	ClusterBins int64 // bins holding a record (at most)
 	HostBins    int64 // bins of the host with the most
 	Workers     int
 	Ordered     bool // per-host outputs in host order (HostInOrder)

@@ -43,6 +43,7 @@ type ParquetSource struct {
 	groups []unitGroup // per unit
 	window TimeWindow
 	extent Extent
+	unitEx []Extent // per unit
 }
 
 // Extent is what a source's statistics say of the rows to read, for
@@ -50,12 +51,18 @@ type ParquetSource struct {
 type Extent struct {
 	First, Last int64 // smallest and largest timestamp, in the window
 	UnitHosts   int   // the most hosts a unit holds
+	Rows        int64 // rows to read (of the unit, in UnitExtents)
 	Known       bool  // false when some row group to read has no ts statistics
 }
 
 // Extent returns the time span and the most hosts of a unit of the row
 // groups to read, by their statistics.
 func (s *ParquetSource) Extent() Extent { return s.extent }
+
+// UnitExtents returns each unit's extent, aligned with Units: a unit's
+// rows can make no more bins than it has rows, however wide its span (a
+// clock before NTP).
+func (s *ParquetSource) UnitExtents() []Extent { return s.unitEx }
 
 // unitGroup is the row group a unit reads.
 type unitGroup struct {
@@ -158,7 +165,9 @@ func (s *ParquetSource) plan(files []SamplesFile, plans [][]groupPlan) {
 			for _, h := range gp.hosts {
 				u.Hosts = append(u.Hosts, s.index[h])
 			}
-			s.extend(gp.ts, len(u.Hosts), len(s.units) == 0)
+			ex := s.clip(gp.ts, len(u.Hosts), gp.rows)
+			s.extend(ex, len(s.units) == 0)
+			s.unitEx = append(s.unitEx, ex)
 			s.units = append(s.units, u)
 			s.groups = append(s.groups, unitGroup{file: k, group: gp.group, slice: gp.slice, filter: gp.bounds != inside})
 			f.left++
@@ -183,25 +192,30 @@ func (s *ParquetSource) plan(files []SamplesFile, plans [][]groupPlan) {
 		return cmp.Or(cmp.Compare(s.units[a].Hosts[0], s.units[b].Hosts[0]),
 			cmp.Compare(ga.file, gb.file), cmp.Compare(ga.slice, gb.slice), cmp.Compare(ga.group, gb.group))
 	})
-	units, groups := make([]Unit, len(perm)), make([]unitGroup, len(perm))
+	units, groups, ex := make([]Unit, len(perm)), make([]unitGroup, len(perm)), make([]Extent, len(perm))
 	for k, i := range perm {
-		units[k], groups[k] = s.units[i], s.groups[i]
+		units[k], groups[k], ex[k] = s.units[i], s.groups[i], s.unitEx[i]
 		units[k].Seq = seq[i]
 	}
-	s.units, s.groups = units, groups
+	s.units, s.groups, s.unitEx = units, groups, ex
 }
 
-// extend widens the source's extent by a row group's, clipped to the
-// window (first: the first row group to read).
-func (s *ParquetSource) extend(ts Extent, hosts int, first bool) {
+// clip is a row group's extent in the window.
+func (s *ParquetSource) clip(ts Extent, hosts int, rows int64) Extent {
+	return Extent{First: max(ts.First, s.window.Since), Last: min(ts.Last, s.window.Until-1), UnitHosts: hosts, Rows: rows, Known: ts.Known}
+}
+
+// extend widens the source's extent by a row group's, ex (first: the
+// first row group to read).
+func (s *ParquetSource) extend(ex Extent, first bool) {
 	e := &s.extent
-	lo, hi := max(ts.First, s.window.Since), min(ts.Last, s.window.Until-1)
 	if first {
-		*e = Extent{First: lo, Last: hi, Known: true}
+		*e = Extent{First: ex.First, Last: ex.Last, Known: true}
 	}
-	e.First, e.Last = min(e.First, lo), max(e.Last, hi)
-	e.UnitHosts = max(e.UnitHosts, hosts)
-	e.Known = e.Known && ts.Known
+	e.First, e.Last = min(e.First, ex.First), max(e.Last, ex.Last)
+	e.UnitHosts = max(e.UnitHosts, ex.UnitHosts)
+	e.Rows += ex.Rows
+	e.Known = e.Known && ex.Known
 }
 
 // sliceOf is the time slice of a row group with timestamps ts in a file

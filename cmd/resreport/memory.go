@@ -52,29 +52,20 @@ var intervalSteps = []int64{1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000
 // for tests).
 var availableMemory = machineMemory
 
-// checkFits estimates the memory the run needs from the plan (hosts × time
-// span / interval) and fails with the interval that would fit when it is
-// more than the machine has, instead of running out of memory later.
+// checkFits estimates the memory the run needs from the plan (hosts ×
+// bins, see memoryPlan) and fails with the interval that would fit when it
+// is more than the machine has, instead of running out of memory later.
 func checkFits(j *job, plan *scan.Plan, span *scan.Span, ordered bool) error {
 	return fits(j, func(intervalMS int64) agg.MemoryPlan { return memoryPlan(j, plan, span, intervalMS, ordered) })
 }
 
-// checkParquetFits is checkFits for a --from-parquet run, from the row
-// groups' statistics: any host may span the whole time range, and the
-// hosts of two row groups' runs are open at once (all hosts, when a row
-// group holds them all). Without ts statistics it does not check.
+// checkParquetFits is checkFits for a --from-parquet run (parquetPlan).
+// Without ts statistics it does not check.
 func checkParquetFits(j *job, src *columnar.ParquetSource) error {
-	e := src.Extent()
-	if !e.Known {
+	if !src.Extent().Known {
 		return nil
 	}
-	return fits(j, func(intervalMS int64) agg.MemoryPlan {
-		hosts := len(src.Hosts())
-		p := agg.MemoryPlan{Hosts: hosts, Workers: workers(j), Ordered: true, OpenHosts: min(2*e.UnitHosts, hosts)}
-		p.ClusterBins = spanBins(j, e.First, e.Last, intervalMS)
-		p.HostBins = p.ClusterBins
-		return p
-	})
+	return fits(j, func(intervalMS int64) agg.MemoryPlan { return parquetPlan(j, src, intervalMS) })
 }
 
 // fits fails when the run planned by plan (at an interval) needs more than
@@ -103,26 +94,6 @@ func fits(j *job, plan func(intervalMS int64) agg.MemoryPlan) error {
 		}
 	}
 	return fmt.Errorf("%s: narrow --since/--until", msg)
-}
-
-// memoryPlan counts the bins of the planned run.
-func memoryPlan(j *job, plan *scan.Plan, span *scan.Span, intervalMS int64, ordered bool) agg.MemoryPlan {
-	p := agg.MemoryPlan{Hosts: len(plan.Hosts), Workers: workers(j), Ordered: ordered}
-	p.ClusterBins = spanBins(j, span.First, span.Last, intervalMS)
-	for _, h := range span.Hosts {
-		p.HostBins = max(p.HostBins, spanBins(j, h.First, h.Last, intervalMS))
-	}
-	return p
-}
-
-// spanBins counts the bins of width intervalMS from first to last, within
-// the run's window.
-func spanBins(j *job, first, last, intervalMS int64) int64 {
-	first, last = max(first, j.Since), min(last, j.Until)
-	if first > last {
-		return 0
-	}
-	return (last-first)/(intervalMS*1000) + 2 // +1 for the bins' alignment, +1 for a short last bin of the day
 }
 
 // workers is the run's number of workers for planning (2 when unset).
