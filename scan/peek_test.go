@@ -1,11 +1,16 @@
 package scan
 
 import (
+	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/resreport/resreport/columnar"
 )
@@ -91,4 +96,60 @@ func TestPeekRecords(t *testing.T) {
 	if sp.First <= sp.Last {
 		t.Fatalf("a span %d..%d from files without a timestamp", sp.First, sp.Last)
 	}
+}
+
+// TestPeekStrayTimestamps: a file whose first line is dated 1970 and last
+// 2100 (a small file and one past peekSize, plain and gzip) is seen with
+// both, and its middle span is that of the other lines.
+func TestPeekStrayTimestamps(t *testing.T) {
+	dir := t.TempDir()
+	line := func(ts string) string { return ts + strings.Repeat(" | x", 6) + " | " + strings.Repeat("|", 21) + "\n" }
+	for _, n := range []int{50, 5000} { // ~7 KB and ~700 KB
+		var b strings.Builder
+		b.WriteString(line("1970-01-01T00:00:00"))
+		for i := range n {
+			b.WriteString(line(columnar.FormatTimestamp(int64(1778025600+i*10) * 1e6)))
+		}
+		b.WriteString(line("2100-01-01T00:00:00"))
+		for _, gz := range []bool{false, true} {
+			p := filepath.Join(dir, fmt.Sprintf("%d.log", n))
+			data := []byte(b.String())
+			if gz {
+				p = filepath.Join(dir, fmt.Sprintf("%d.20260506120000.log.gz", n))
+				data = gzipped(t, data)
+			}
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sp := Peek(&Plan{Hosts: []string{"h"}, Files: []File{{Path: p, Size: int64(len(data)), Gzip: gz}}})
+			fs := sp.Files[0]
+			lo, hi := int64(1778025600)*1e6, int64(1778025600+(n-1)*10)*1e6
+			if gz {
+				hi, _ = rotationStamp(filepath.Base(p))
+			}
+			if fs.MidFirst < lo || fs.MidLast > hi || fs.MidFirst > fs.MidLast {
+				t.Errorf("%d lines, gzip %v: middle %s..%s, want within %s..%s", n, gz,
+					columnar.FormatTimestamp(fs.MidFirst), columnar.FormatTimestamp(fs.MidLast), columnar.FormatTimestamp(lo), columnar.FormatTimestamp(hi))
+			}
+			if !slices.Contains(fs.Seen, 0) || !gz && !slices.Contains(fs.Seen, 4102444800e6) {
+				t.Errorf("%d lines, gzip %v: the stray timestamps are not seen", n, gz)
+			}
+			if len(fs.Seen) > 2*peekLines {
+				t.Errorf("%d timestamps kept", len(fs.Seen))
+			}
+		}
+	}
+}
+
+func gzipped(t *testing.T, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -11,14 +11,15 @@ import (
 )
 
 // piece is a time span [first, last] (µs) known to hold at most most
-// records: a host's files, a row group of a samples file.
+// records: the unread middle of a file, a line's timestamp, a row group of
+// a samples file.
 type piece struct{ first, last, most int64 }
 
 // piecesBins bounds the bins the records of ps fall in, in the run's
 // window. A bin exists only if a record falls in it, so a piece has at
 // most the bins of its span and at most its records: one record dated
 // 1970 makes a span decades long, not the bins. Pieces whose span is the
-// smaller bound are merged (hosts share bins); the others add their
+// smaller bound are merged (files and hosts share bins); the others add their
 // records, unless their span lies in the merged ones (counted already),
 // and a single timestamp adds its bin once.
 func piecesBins(j *job, ps []piece, intervalMS int64) int64 {
@@ -93,18 +94,28 @@ func binNumber(ts, intervalMS int64) int64 {
 	return d*((day+iv-1)/iv) + (ts-d*day)/iv
 }
 
-// memoryPlan bounds the bins of the planned run (piecesBins): a host's
-// at most its span's and at most its records (scan.HostSpan.Records).
+// memoryPlan bounds the bins of the planned run (piecesBins) by what
+// scan.Peek saw: each file's span between the ends it read (at most its
+// records), and the timestamps it read, a bin each; a host's bins are at
+// most its records.
 func memoryPlan(j *job, plan *scan.Plan, span *scan.Span, intervalMS int64, ordered bool) agg.MemoryPlan {
 	p := agg.MemoryPlan{Hosts: len(plan.Hosts), Workers: workers(j), Ordered: ordered}
+	byHost := make([][]piece, len(plan.Hosts))
 	var all []piece
+	for i, f := range plan.Files {
+		fs := &span.Files[i]
+		ps := append(byHost[f.Host], piece{fs.MidFirst, fs.MidLast, fs.Records})
+		for _, t := range fs.Seen {
+			ps = append(ps, piece{t, t, 1})
+		}
+		all = append(all, ps[len(byHost[f.Host]):]...)
+		byHost[f.Host] = ps
+	}
 	var sum int64
-	for _, h := range span.Hosts {
-		hp := piece{h.First, h.Last, h.Records}
-		n := piecesBins(j, []piece{hp}, intervalMS)
+	for h, ps := range byHost {
+		n := min(piecesBins(j, ps, intervalMS), span.Hosts[h].Records)
 		p.HostBins = max(p.HostBins, n)
 		sum += n
-		all = append(all, hp)
 	}
 	p.ClusterBins = min(piecesBins(j, all, intervalMS), sum)
 	return p

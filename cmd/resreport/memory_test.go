@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/bench/loggen"
 	"github.com/resreport/resreport/scan"
 )
@@ -21,7 +22,7 @@ import (
 // writes no bins, goes through at any interval.
 func TestRunThatCannotFit(t *testing.T) {
 	defer func(f func() int64) { availableMemory = f }(availableMemory)
-	availableMemory = func() int64 { return 250 << 20 }
+	availableMemory = func() int64 { return 400 << 20 }
 	tmp := t.TempDir()
 	logs, pq := filepath.Join(tmp, "logs"), filepath.Join(tmp, "pq")
 	// a sample a second: at 1 s bins every record is a bin of its own
@@ -56,10 +57,10 @@ func TestRunThatCannotFit(t *testing.T) {
 // TestOutlierTimestampFits: one record dated 1970 at the start of a file
 // and one dated 2100 at the end of another make the hosts' spans decades
 // long, but add a bin each: the runs from the logs and from their samples
-// files go through on a machine of 4 GB.
+// files go through on a machine of 400 MB.
 func TestOutlierTimestampFits(t *testing.T) {
 	defer func(f func() int64) { availableMemory = f }(availableMemory)
-	availableMemory = func() int64 { return 4 << 30 }
+	availableMemory = func() int64 { return 400 << 20 }
 	tmp := t.TempDir()
 	logs, pq := filepath.Join(tmp, "logs"), filepath.Join(tmp, "pq")
 	o := loggen.Options{Hosts: 3, LinesPerHost: 2000, Seed: 3}
@@ -90,25 +91,32 @@ func TestOutlierTimestampFits(t *testing.T) {
 }
 
 // TestWeekOf1000HostsAt1s plans 1,000 hosts × 7 days of 10 s samples
-// (plain files of 650-byte lines) on a 16 GB machine: at 1 s bins the run
-// is refused in one line naming an interval that fits, also when one host
-// has a record dated 1970; at 1 min bins it fits.
+// (a plain file of 650-byte lines each, as scan.Peek sees it) on a 16 GB
+// machine: at 1 s bins the run is refused in one line naming an interval
+// that fits, also when one host's first record is dated 1970; at 1 min
+// bins it fits, with or without it.
 func TestWeekOf1000HostsAt1s(t *testing.T) {
 	defer func(f func() int64) { availableMemory = f }(availableMemory)
 	availableMemory = func() int64 { return 16 << 30 }
-	const week, size = int64(7 * 86400 * 1e6), int64(7 * 8640 * 650)
+	const week, size, period = int64(7 * 86400 * 1e6), int64(7 * 8640 * 650), int64(10e6)
 	start := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 	plan, span := &scan.Plan{}, &scan.Span{First: start, Last: start + week}
 	for h := range 1000 {
 		plan.Hosts = append(plan.Hosts, fmt.Sprintf("10.0.%d.%d", h/256, h%256))
 		plan.Files = append(plan.Files, scan.File{Host: int32(h), Size: size})
-		// Records as scan.Peek bounds them: 47 bytes or more a record
+		// as scan.Peek plans it: 64 lines' timestamps at each end, the
+		// span between their medians, 47 bytes or more a record
+		fs := scan.FileSpan{MidFirst: start + 32*period, MidLast: start + week - 32*period, Records: size / 47}
+		for i := range int64(64) {
+			fs.Seen = append(fs.Seen, start+i*period, start+week-i*period)
+		}
+		span.Files = append(span.Files, fs)
 		span.Hosts = append(span.Hosts, scan.HostSpan{First: start, Last: start + week, Records: size / 47})
 	}
-	for _, outlier := range []bool{false} {
+	for _, outlier := range []bool{false, true} {
 		if outlier {
-			span.Hosts[7].First = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
-			span.First = span.Hosts[7].First
+			span.Files[7].Seen[0] = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+			span.First, span.Hosts[7].First = span.Files[7].Seen[0], span.Files[7].Seen[0]
 		}
 		j := &job{Since: scan.NoSince, Until: scan.NoUntil, IntervalMS: 1000, Workers: 2}
 		err := checkFits(j, plan, span, true)
@@ -120,6 +128,8 @@ func TestWeekOf1000HostsAt1s(t *testing.T) {
 		if err := checkFits(j, plan, span, true); err != nil {
 			t.Fatalf("outlier %v, 1 min bins: %v", outlier, err)
 		}
+		p := memoryPlan(j, plan, span, 60000, true)
+		t.Logf("outlier %v, 1 min bins: %s (%d bins, up to %d per host)", outlier, fmtBytes(agg.Estimate(p)), p.ClusterBins, p.HostBins)
 	}
 }
 
