@@ -183,9 +183,11 @@ func (r *timedRun) wait() int {
 
 // TestSignalAtRandomPoints interrupts a run with every output at 10
 // random moments, half during the scan and half after it (merging,
-// findings, writing Parquet, JSON and HTML), with SIGINT and SIGTERM:
-// each run exits 130 or 143 within a bound, leaves no temporary file, and
-// the outputs of the good run before are byte-identical (the same files).
+// findings, writing Parquet, JSON and HTML), with SIGINT, SIGTERM, SIGHUP
+// and SIGQUIT, each during the scan and after it: each run exits 128 + the
+// signal within a bound, leaves no temporary file or lock, and the outputs
+// of the good run before are byte-identical (the same files); SIGQUIT
+// also writes the goroutines' stacks.
 func TestSignalAtRandomPoints(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary 12 times")
@@ -232,10 +234,8 @@ func TestSignalAtRandomPoints(t *testing.T) {
 	var worst time.Duration
 	late := 0
 	for i := 0; i < 10; i++ {
-		sig, want := syscall.SIGINT, 130
-		if i%4 >= 2 {
-			sig, want = syscall.SIGTERM, 143
-		}
+		sig := []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}[i/2%4]
+		want := 128 + int(sig)
 		// half the scan: a run may be faster than the timing run (CI saw one
 		// finish before a signal sent 703 ms into an 835 ms scan)
 		mark, span := "found", scan/2
@@ -266,6 +266,8 @@ func TestSignalAtRandomPoints(t *testing.T) {
 			continue
 		case code != want:
 			t.Fatalf("run %d: exit %d after %v, want %d\n%s", i, code, sig, want, r.log.String())
+		case sig == syscall.SIGQUIT && !strings.Contains(r.log.String(), "goroutine 1 ["):
+			t.Errorf("run %d: no goroutine stacks after SIGQUIT:\n%.2000s", i, r.log.String())
 		}
 		sameSnapshot(t, before, snapshot(t, out))
 		noWorkFiles(t, out)

@@ -122,3 +122,30 @@ func TestProgressBarOnlyOnTerminal(t *testing.T) {
 		t.Errorf("no log lines in the file:\n%s", text)
 	}
 }
+
+// TestHangupIgnoredUnderNohup: a run started with SIGHUP ignored (nohup)
+// keeps it ignored: a hangup during the scan does not stop it.
+func TestHangupIgnoredUnderNohup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	if _, err := loggen.Generate(logs, loggen.Options{Hosts: 12, LinesPerHost: 3000, Gzip: true, RotateLines: 1200, Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	// the shell ignores SIGHUP and execs the binary, which inherits that
+	args := append([]string{"-c", `trap "" HUP; exec "$0" "$@"`, bin, "report", logs, "--interval", "1s", "--workers", "1"},
+		fullOutputs(filepath.Join(tmp, "out"))...)
+	r := startRun(t, "/bin/sh", args...)
+	if !r.waitFor("found") {
+		t.Fatalf("the run ended before the scan: exit %d\n%s", r.wait(), r.log.String())
+	}
+	if err := r.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Skipf("the run ended before the hangup: %v", err)
+	}
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit %d after SIGHUP under nohup\n%s", code, r.log.String())
+	}
+}
