@@ -29,7 +29,7 @@ func commonFlags() []cli.Flag {
 		&cli.StringFlag{Name: "since", Usage: "start time, inclusive: YYYY-MM-DDTHH:MM:SS[.ffffff] (local time of the logs)", EnvVars: env("since")},
 		&cli.StringFlag{Name: "until", Usage: "end time, exclusive: YYYY-MM-DDTHH:MM:SS[.ffffff]", EnvVars: env("until")},
 		&cli.StringFlag{Name: "log-pattern", Value: "resource", Usage: "file name substring of the logs to read", EnvVars: env("log-pattern")},
-		&cli.StringFlag{Name: "interval", Value: "60000", Usage: "time bin width: milliseconds (1000=1s, 60000=1min, 3600000=1h) or a duration (10s, 5m, 1h)", EnvVars: env("interval")},
+		&cli.StringFlag{Name: "interval", Value: "60000", Usage: "time bin width: milliseconds (1000=1s, 60000=1min, 3600000=1h) or a duration (10s, 5m, 1h, 1d); at most 1d (bins are aligned to midnight)", EnvVars: env("interval")},
 		&cli.IntFlag{Name: "workers", Usage: "parser goroutines", DefaultText: "GOMAXPROCS", EnvVars: env("workers")},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: env("log-level")},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display, and only warnings and errors in the log", EnvVars: env("quiet")},

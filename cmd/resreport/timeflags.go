@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -40,13 +41,17 @@ func parseRange(since, until string) (int64, int64, error) {
 	return s, u, nil
 }
 
-// maxIntervalMS is the widest bin: 31 days (the bin arithmetic is in
-// microseconds, and a wider bin would hold a month's logs in one point).
-const maxIntervalMS = 31 * 24 * 3600 * 1000
+// maxIntervalMS is the widest bin: a day. Bins are aligned to midnight
+// (agg.Binner), so a wider one would still hold one day, while the page,
+// the JSON and the Parquet metadata named the wider width.
+const maxIntervalMS = 24 * 3600 * 1000
+
+// intervalLimit names the limit and its reason, for errors.
+const intervalLimit = "at most 24h (1d): bins are aligned to midnight, so a wider bin would still be one day"
 
 // parseInterval parses --interval: a whole number of milliseconds, as in
-// the reference (60000 = 1 min), or a Go duration such as 10s, 5m, 1h;
-// at most 31 days.
+// the reference (60000 = 1 min), a Go duration such as 10s, 5m, 1h, or a
+// whole number of days (1d); at most a day.
 func parseInterval(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
@@ -54,13 +59,13 @@ func parseInterval(s string) (int64, error) {
 			return 0, fmt.Errorf("--interval %s: must be a positive number of milliseconds", s)
 		}
 		if n > maxIntervalMS {
-			return 0, fmt.Errorf("--interval %s: at most 31 days (%d ms)", s, int64(maxIntervalMS))
+			return 0, fmt.Errorf("--interval %s ms: %s", s, intervalLimit)
 		}
 		return n, nil
 	}
-	d, err := time.ParseDuration(s)
+	d, err := parseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("--interval %q: want milliseconds (60000) or a duration (10s, 5m, 1h)", s)
+		return 0, fmt.Errorf("--interval %q: want milliseconds (60000), a duration (10s, 5m, 1h) or 1d", s)
 	}
 	if d <= 0 {
 		return 0, fmt.Errorf("--interval %s: must be positive", s)
@@ -69,9 +74,21 @@ func parseInterval(s string) (int64, error) {
 		return 0, fmt.Errorf("--interval %s: must be a whole number of milliseconds", s)
 	}
 	if d.Milliseconds() > maxIntervalMS {
-		return 0, fmt.Errorf("--interval %s: at most 31 days (744h)", s)
+		return 0, fmt.Errorf("--interval %s: %s", s, intervalLimit)
 	}
 	return d.Milliseconds(), nil
+}
+
+// parseDuration is time.ParseDuration that also takes whole days ("1d").
+func parseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseInt(days, 10, 64)
+		if err != nil || n > math.MaxInt64/int64(24*time.Hour) || n < -math.MaxInt64/int64(24*time.Hour) {
+			return 0, fmt.Errorf("bad number of days %q", days)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // flagInterval writes ms as --interval takes it (10m, 1h, 30s, 500ms).
