@@ -97,9 +97,10 @@ type LogSource struct {
 	desc  []columnar.Unit
 	dict  *columnar.HostDict
 
-	mu    sync.Mutex // guards stats and lines
+	mu    sync.Mutex // guards stats, lines and errs
 	stats Stats
 	lines *lineNumbers
+	errs  []*fileError // per file, nil until a unit of it fails
 }
 
 // NewLogSource returns the source of plan's files.
@@ -119,6 +120,7 @@ func NewLogSource(plan *Plan, opts Options) *LogSource {
 	}
 	s.stats = Stats{Files: make([]FileStats, len(plan.Files)), First: math.MaxInt64, Last: math.MinInt64}
 	s.lines = newLineNumbers(len(plan.Files), s.units)
+	s.errs = make([]*fileError, len(plan.Files))
 	return s
 }
 
@@ -147,14 +149,18 @@ func (s *LogSource) Stats() *Stats {
 }
 
 // record adds unit u's accounting to its file's.
-func (s *LogSource) record(u unit, c *Counts, ferr error, first, last int64) {
+func (s *LogSource) record(u unit, c *Counts, lost *lostRange, first, last int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fs := &s.stats.Files[u.file]
 	fs.add(c)
 	s.lines.done(u, c, fs)
-	if ferr != nil && fs.Err == nil {
-		fs.Err = ferr
+	if lost != nil {
+		if s.errs[u.file] == nil {
+			s.errs[u.file] = &fileError{}
+		}
+		s.errs[u.file].add(lost)
+		fs.Err = s.errs[u.file]
 	}
 	s.stats.First = min(s.stats.First, first)
 	s.stats.Last = max(s.stats.Last, last)
@@ -237,9 +243,11 @@ type worker struct {
 func (w *worker) ReadUnit(ctx context.Context, i int, emit func(arrow.RecordBatch) error) error {
 	u := w.src.units[i]
 	w.emitFn, w.first, w.last = emit, math.MaxInt64, math.MinInt64
-	c, ferr, err := w.run(ctx, u)
-	if env := environmentErr(ferr); env != nil && err == nil {
-		err = env // not the file's fault: the run stops
+	c, lost, err := w.run(ctx, u)
+	if lost != nil && err == nil {
+		if env := environmentErr(lost.err); env != nil {
+			err = env // not the file's fault: the run stops
+		}
 	}
 	if err == nil {
 		err = w.emit()
@@ -247,7 +255,7 @@ func (w *worker) ReadUnit(ctx context.Context, i int, emit func(arrow.RecordBatc
 		w.batch.Release() // rows of a unit that did not finish
 		w.batch = nil
 	}
-	w.src.record(u, &c, ferr, w.first, w.last)
+	w.src.record(u, &c, lost, w.first, w.last)
 	return err
 }
 
@@ -269,14 +277,14 @@ func (w *worker) emit() error {
 	return w.emitFn(rec)
 }
 
-// run parses one unit. ferr is a problem with the file (recorded, the run
-// goes on); err stops the run.
-func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
+// run parses one unit. lost is a problem with the file (recorded, the
+// run goes on); err stops the run.
+func (w *worker) run(ctx context.Context, u unit) (c Counts, lost *lostRange, err error) {
 	f := &w.plan.Files[u.file]
 	var progress func(off int64) // reports plain-file progress up to a range offset
 	fh, err := openChecked(f)
 	if err != nil {
-		return c, fmt.Errorf("%w: bytes %d-%d of the file seen at discovery not read", err, u.start, u.end), nil
+		return c, &lostRange{err: err, from: u.start, to: u.end}, nil
 	}
 	defer fh.Close()
 	var src io.Reader
@@ -302,10 +310,18 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 		}
 	}
 	w.lr.reset(src)
+	// unread is what is lost of the range when the file ended early: from
+	// the first byte not read (not before the range's own) to its end
+	unread := func(err error) *lostRange {
+		if err == nil {
+			return nil
+		}
+		return &lostRange{err: err, from: base + max(u.start, w.lr.consumed()), to: base + u.end}
+	}
 	if skipFirst && !w.lr.discardLine(u.end) {
 		// inside one line from start to end (no line of its own), or the
 		// file shrank below the range since it was cut
-		return c, checkShrunk(fh, f, base+u.end), nil
+		return c, unread(checkShrunk(fh, f, base+u.end)), nil
 	}
 	w.parser.StartFile(learnStyle(&w.lr))
 	bad0 := w.parser.BadValues
@@ -358,11 +374,13 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, ferr, err error) {
 		}
 	}
 	c.BadValues = w.parser.BadValues - bad0
-	if w.lr.err != nil {
-		return c, w.lr.err, nil
-	}
-	if !rangeDone {
-		return c, checkShrunk(fh, f, base+u.end), nil
+	switch {
+	case w.lr.err != nil && f.Gzip: // it names the compressed offset
+		return c, &lostRange{err: w.lr.err}, nil
+	case w.lr.err != nil:
+		return c, unread(fmt.Errorf("read %s at byte %d: %w", f.Path, base+w.lr.consumed(), w.lr.err)), nil
+	case !rangeDone:
+		return c, unread(checkShrunk(fh, f, base+u.end)), nil
 	}
 	return c, nil, nil
 }

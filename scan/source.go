@@ -45,7 +45,8 @@ func openChecked(f *File) (*os.File, error) {
 
 // checkShrunk reports a plain file that ended before end, the end of the
 // range being read: it was truncated while read (logrotate's copytruncate),
-// and the lines past its new size are lost to this run.
+// and the lines past what was read are lost to this run (the caller
+// names them).
 func checkShrunk(fh *os.File, f *File, end int64) error {
 	st, err := fh.Stat()
 	if err != nil {
@@ -54,8 +55,7 @@ func checkShrunk(fh *os.File, f *File, end int64) error {
 	if st.Size() >= end {
 		return nil
 	}
-	return fmt.Errorf("%s was truncated while read (copytruncate?): %d bytes at discovery, %d now; bytes %d-%d not read",
-		f.Path, f.Size, st.Size(), st.Size(), end)
+	return fmt.Errorf("%s was truncated while read (copytruncate?): %d bytes at discovery, %d now", f.Path, f.Size, st.Size())
 }
 
 // countingReader counts the bytes read from the file (for progress and
