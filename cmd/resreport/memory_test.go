@@ -22,7 +22,7 @@ import (
 // writes no bins, goes through at any interval.
 func TestRunThatCannotFit(t *testing.T) {
 	defer func(f func() int64) { availableMemory = f }(availableMemory)
-	availableMemory = func() int64 { return 400 << 20 }
+	availableMemory = func() int64 { return 250 << 20 }
 	tmp := t.TempDir()
 	logs, pq := filepath.Join(tmp, "logs"), filepath.Join(tmp, "pq")
 	// a sample a second: at 1 s bins every record is a bin of its own
