@@ -151,7 +151,7 @@ func newSampleFile(path string, f *os.File) (*sampleFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := openFooter(f, st.Size())
 	if err != nil {
 		return nil, err
 	}
@@ -268,14 +268,46 @@ func (sf *sampleFile) tsExtent(g int) Extent {
 }
 
 // chunkBounds returns the min and max statistics of a column chunk, if
-// it has them.
+// it has them. Statistics parquet-go cannot parse (it panics on a min or
+// max of the wrong length) count as none: the rows are then read and
+// filtered one by one, with the same result.
 func chunkBounds(cc parquet.ColumnChunk) (lo, hi parquet.Value, ok bool) {
-	if b, is := cc.(interface {
+	b, is := cc.(interface {
 		Bounds() (parquet.Value, parquet.Value, bool)
-	}); is {
-		return b.Bounds()
+	})
+	if !is {
+		return lo, hi, false
 	}
-	return lo, hi, false
+	defer func() {
+		if recover() != nil {
+			lo, hi, ok = parquet.Value{}, parquet.Value{}, false
+		}
+	}()
+	return b.Bounds()
+}
+
+// openFooter reads the footer of the Parquet file f of the given size.
+func openFooter(f io.ReaderAt, size int64) (*parquet.File, error) {
+	return guard(func() (*parquet.File, error) {
+		return parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	})
+}
+
+// guard calls read, a call into parquet-go's decoders, and returns a
+// panic of theirs as an error. They trust some fields of the file
+// (v0.32.0: a page header whose num_nulls exceeds its num_values sizes a
+// buffer negatively), and a damaged file must be an error of the run, not
+// a crash: a panic on a goroutine that reads ends the process before any
+// deferred cleanup, leaving the outputs' temporary files behind. The
+// recover is here, around the library's call, so that nothing else's
+// panic is hidden.
+func guard[T any](read func() (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("damaged file: parquet-go panicked decoding it: %v", r)
+		}
+	}()
+	return read()
 }
 
 // groupOptions say how a row group's rows go into batches.
@@ -305,12 +337,11 @@ type span struct{ lo, hi int }
 // full one to emit, and returns the rows read and kept.
 func (r *groupReader) read(sf *sampleFile, g int, o *groupOptions, emit func(*Batch) error) (read, kept int64, err error) {
 	rg := sf.pf.RowGroups()[g]
-	chunks := rg.ColumnChunks()
 	r.cur = slices.Grow(r.cur[:0], len(sf.cols))[:len(sf.cols)]
 	tsCur := -1
 	for i := range sf.cols {
 		c := &sf.cols[i]
-		r.cur[i].reset(c, chunks[c.leaf].Pages())
+		r.cur[i].reset(c, sf, g)
 		if c.target == toTS {
 			tsCur = i
 		}
@@ -488,7 +519,7 @@ func (sf *sampleFile) scanHosts(g int) ([]string, error) {
 	i := slices.IndexFunc(sf.cols, func(c fileColumn) bool { return c.target == toHost })
 	rg := sf.pf.RowGroups()[g]
 	var c colCursor
-	c.reset(&sf.cols[i], rg.ColumnChunks()[sf.host].Pages())
+	c.reset(&sf.cols[i], sf, g)
 	defer c.close()
 	var names []string
 	index := map[string]int32{}
@@ -517,13 +548,15 @@ func (sf *sampleFile) scanHosts(g int) ([]string, error) {
 
 // colCursor walks the pages of one column chunk, row by row in runs.
 type colCursor struct {
-	col   *fileColumn
-	pages parquet.Pages
-	page  parquet.Page
-	n     int    // rows of the page
-	pos   int    // next row of the page
-	vpos  int    // next value of the page (a null has none)
-	defs  []byte // definition levels if the page has nulls, else nil
+	col     *fileColumn
+	pages   parquet.Pages
+	page    parquet.Page
+	read    int    // data pages read
+	hasDict bool   // the chunk starts with a dictionary page
+	n       int    // rows of the page
+	pos     int    // next row of the page
+	vpos    int    // next value of the page (a null has none)
+	defs    []byte // definition levels if the page has nulls, else nil
 
 	// The page's values: dictionary indexes, or else words (int64 or
 	// float64 bits) or byte arrays.
@@ -543,8 +576,16 @@ type colCursor struct {
 	lastHost int32
 }
 
-func (c *colCursor) reset(col *fileColumn, pages parquet.Pages) {
-	*c = colCursor{col: col, pages: pages, hosts: c.hosts[:0], last: c.last[:0], lastHost: -1}
+// reset starts on column col of row group g of sf.
+func (c *colCursor) reset(col *fileColumn, sf *sampleFile, g int) {
+	*c = colCursor{
+		col:      col,
+		pages:    sf.pf.RowGroups()[g].ColumnChunks()[col.leaf].Pages(),
+		hasDict:  sf.pf.Metadata().RowGroups[g].Columns[col.leaf].MetaData.DictionaryPageOffset != 0,
+		hosts:    c.hosts[:0],
+		last:     c.last[:0],
+		lastHost: -1,
+	}
 }
 
 func (c *colCursor) close() {
@@ -583,7 +624,7 @@ func (c *colCursor) next() error {
 			parquet.Release(c.page)
 			c.page = nil
 		}
-		p, err := c.pages.ReadPage()
+		p, err := c.readPage()
 		if errors.Is(err, io.EOF) {
 			return errors.New("fewer rows than its row group")
 		}
@@ -592,12 +633,28 @@ func (c *colCursor) next() error {
 		}
 		c.page = p
 		if err := c.load(p); err != nil {
-			return err
+			return fmt.Errorf("page %d: %w", c.read-1, err)
 		}
 		if c.n > 0 {
 			return nil
 		}
 	}
+}
+
+// readPage reads the next data page (parquet-go reads the dictionary page
+// with the first); an error says which page.
+func (c *colCursor) readPage() (parquet.Page, error) {
+	p, err := guard(c.pages.ReadPage)
+	switch {
+	case err == nil:
+		c.read++
+		return p, nil
+	case errors.Is(err, io.EOF):
+		return nil, err
+	case c.read == 0 && c.hasDict:
+		return nil, fmt.Errorf("dictionary page or page 0: %w", err)
+	}
+	return nil, fmt.Errorf("page %d: %w", c.read, err)
 }
 
 // load takes the values of page p.
@@ -609,6 +666,9 @@ func (c *colCursor) load(p parquet.Page) error {
 			c.defs = p.DefinitionLevels()
 			values -= nulls
 		}
+	}
+	if c.defs != nil && len(c.defs) != c.n {
+		return fmt.Errorf("page of %d rows has %d definition levels", c.n, len(c.defs))
 	}
 	data := p.Data()
 	have := 0
@@ -836,7 +896,7 @@ func (c *colCursor) end() error {
 		return errors.New("more rows than its row group")
 	}
 	for {
-		p, err := c.pages.ReadPage()
+		p, err := c.readPage()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -868,7 +928,7 @@ func ReadMetadata(path, key string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := openFooter(f, st.Size())
 	if err != nil {
 		return "", false, fmt.Errorf("%s: %w", path, err)
 	}

@@ -305,7 +305,7 @@ func dictionaryRange(cc parquet.ColumnChunk, lo, hi []byte) ([]string, bool, err
 	if !ok {
 		return nil, false, nil
 	}
-	d, err := fp.ReadDictionary()
+	d, err := guard(fp.ReadDictionary)
 	if err != nil || d == nil {
 		return nil, false, err
 	}
