@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"math/bits"
 	"slices"
@@ -439,6 +440,7 @@ func (c *columnChunk) flushPage(s *pageScratch) error {
 	s.hb = appendDataPageV2Header(s.hb[:0], &dataPageV2Header{
 		uncompressed: int32(len(s.lv) + len(s.ev)),
 		compressed:   int32(len(s.lv) + len(body)),
+		crc:          crc32.Update(crc32.ChecksumIEEE(s.lv), crc32.IEEETable, body),
 		values:       int32(c.rows),
 		nulls:        int32(c.nulls),
 		rows:         int32(c.rows),
@@ -571,7 +573,7 @@ func (c *columnChunk) finish(s *pageScratch) error {
 	if s.cv, err = c.codec.Encode(s.cv, s.ev); err != nil {
 		return fmt.Errorf("compressing dictionary: %w", err)
 	}
-	s.hb = appendDictPageHeader(s.hb[:0], int32(len(s.ev)), int32(len(s.cv)), int32(n))
+	s.hb = appendDictPageHeader(s.hb[:0], int32(len(s.ev)), int32(len(s.cv)), int32(n), crc32.ChecksumIEEE(s.cv))
 	c.dictPage = append(c.dictPage[:0], s.hb...)
 	c.dictPage = append(c.dictPage, s.cv...)
 	c.rawSize += int64(len(s.hb) + len(s.ev))

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"runtime"
 	"slices"
@@ -298,16 +299,23 @@ func (sf *sampleFile) groupHosts(g int) ([]string, error) {
 
 // dictionaryRange returns the entries of the dictionary of column chunk
 // cc between lo and hi, sorted, and whether the chunk has a dictionary.
+// It reads the first data page for it, not just the dictionary page:
+// parquet-go checks a page's crc when reading the pages in order, not
+// through ReadDictionary.
 func dictionaryRange(cc parquet.ColumnChunk, lo, hi []byte) ([]string, bool, error) {
 	pages := cc.Pages()
 	defer pages.Close()
-	fp, ok := pages.(*parquet.FilePages)
-	if !ok {
+	p, err := guard(pages.ReadPage)
+	if errors.Is(err, io.EOF) {
 		return nil, false, nil
 	}
-	d, err := guard(fp.ReadDictionary)
-	if err != nil || d == nil {
+	if err != nil {
 		return nil, false, err
+	}
+	defer parquet.Release(p)
+	d := p.Dictionary()
+	if d == nil {
+		return nil, false, nil
 	}
 	vals := d.Page().Data()
 	data, offs := vals.ByteArray()

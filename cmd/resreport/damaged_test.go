@@ -15,10 +15,11 @@ import (
 )
 
 // TestDamagedSamplesFile: report --from-parquet over a damaged
-// samples.parquet exits 1 with an error naming the file, the row group
-// and the column, leaves the previous outputs byte-identical and leaves
-// no temporary or lock file, also when the damage made parquet-go's
-// decoder panic on a reading goroutine.
+// samples.parquet (a bit flipped in a page, found by its crc, or a page
+// header that made parquet-go's decoder panic on a reading goroutine)
+// exits 1 with an error naming the file, the row group and the column,
+// leaves the previous outputs byte-identical and leaves no temporary or
+// lock file.
 func TestDamagedSamplesFile(t *testing.T) {
 	tmp := t.TempDir()
 	logs, pq := filepath.Join(tmp, "logs"), filepath.Join(tmp, "pq")
@@ -36,7 +37,8 @@ func TestDamagedSamplesFile(t *testing.T) {
 		t.Fatalf("good run: exit %d", code)
 	}
 	before := snapshot(t, out)
-	for name, bad := range map[string][]byte{"num_nulls > num_values": nullsPastValues(t, good)} {
+	cases := map[string][]byte{"num_nulls > num_values": nullsPastValues(t, good), "a bit of page data": flipPageData(t, good)}
+	for name, bad := range cases {
 		must(t, os.WriteFile(samples, bad, 0o644))
 		fresh := filepath.Join(tmp, "fresh-"+strings.ReplaceAll(name, " ", ""))
 		for _, dir := range []string{out, fresh} {
@@ -83,4 +85,20 @@ func nullsPastValues(t *testing.T, file []byte) []byte {
 	}
 	t.Fatal("no DELTA_BINARY_PACKED page whose num_nulls can be changed in place")
 	return nil
+}
+
+// flipPageData returns file with a bit flipped in the last byte of the
+// first chunk of the 20th column: the end of its last page's data.
+func flipPageData(t *testing.T, file []byte) []byte {
+	t.Helper()
+	pf, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))
+	must(t, err)
+	md := pf.Metadata().RowGroups[0].Columns[20].MetaData
+	off := md.DataPageOffset
+	if md.DictionaryPageOffset != 0 {
+		off = md.DictionaryPageOffset
+	}
+	out := bytes.Clone(file)
+	out[off+md.TotalCompressedSize-1] ^= 0x10
+	return out
 }
