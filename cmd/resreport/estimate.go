@@ -39,12 +39,13 @@ func piecesBins(j *job, ps []piece, intervalMS int64) int64 {
 	for _, m := range merged {
 		n += spanBins(j, m.first, m.last, intervalMS)
 	}
-	var single []int64 // bin numbers
+	var single []int64 // bin starts
+	binner, _ := agg.NewBinner(intervalMS) // intervalMS >= 1, as spanBins needs too
 	for _, p := range sparse {
 		switch {
 		case covered(merged, p):
 		case p.first == p.last:
-			single = append(single, binNumber(p.first, intervalMS))
+			single = append(single, binner.Bin(p.first))
 		default:
 			n += p.most
 		}
@@ -83,15 +84,6 @@ func mergePieces(ps []piece) []piece {
 func covered(ms []piece, p piece) bool {
 	i := sort.Search(len(ms), func(i int) bool { return ms[i].first > p.first }) - 1
 	return i >= 0 && p.last <= ms[i].last
-}
-
-// binNumber numbers the bin of ts as agg.Binner places it (aligned to
-// midnight).
-func binNumber(ts, intervalMS int64) int64 {
-	const day = 86400 * 1e6
-	iv := intervalMS * 1000
-	d := columnar.FloorDiv(ts, day)
-	return d*((day+iv-1)/iv) + (ts-d*day)/iv
 }
 
 // memoryPlan bounds the bins of the planned run (piecesBins) by what
