@@ -39,7 +39,7 @@ func piecesBins(j *job, ps []piece, intervalMS int64) int64 {
 	for _, m := range merged {
 		n += spanBins(j, m.first, m.last, intervalMS)
 	}
-	var single []int64 // bin starts
+	var single []int64                     // bin starts
 	binner, _ := agg.NewBinner(intervalMS) // intervalMS >= 1, as spanBins needs too
 	for _, p := range sparse {
 		switch {
