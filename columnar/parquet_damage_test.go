@@ -3,6 +3,7 @@ package columnar
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -337,4 +338,62 @@ func TestReadSamplesWithoutCRC(t *testing.T) {
 	slices.Sort(got)
 	slices.Sort(want)
 	sameCells(t, got, want)
+}
+
+// withFooter returns file with its footer replaced by the one edit makes
+// of it (the pages stay where they are).
+func withFooter(t testing.TB, file []byte, edit func(*format.FileMetaData)) []byte {
+	t.Helper()
+	n := int(binary.LittleEndian.Uint32(file[len(file)-8:]))
+	start := len(file) - 8 - n
+	var md format.FileMetaData
+	if err := thrift.Unmarshal(new(thrift.CompactProtocol), file[start:len(file)-8], &md); err != nil {
+		t.Fatal(err)
+	}
+	edit(&md)
+	footer, err := thrift.Marshal(new(thrift.CompactProtocol), &md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := append(bytes.Clone(file[:start]), footer...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(footer)))
+	return append(out, parquetMagic...)
+}
+
+// TestReadSamplesDamagedFooter: no checksum covers the footer, so the
+// readers check what its chunks say against the schema: a column renamed
+// in the schema (else read as null) or a chunk's codec other than zstd in
+// a file resreport wrote (BROTLI here: LZ4_RAW, without the check, would
+// have parquet-go's decoder exhaust memory) is an error naming the file.
+// The footer rewritten unchanged reads.
+func TestReadSamplesDamagedFooter(t *testing.T) {
+	g := newSampleGen(9, 3, 40, 0.1)
+	file := writeSamples(t, g.hosts, genBatches(g, 3000), WithRowGroupRows(1000), withPageRows(400))
+	object := "object_count"
+	cases := []struct {
+		name string
+		edit func(*format.FileMetaData)
+		want string // "" for none
+	}{
+		{"unchanged", func(*format.FileMetaData) {}, ""},
+		{"renamed", func(md *format.FileMetaData) {
+			for i := range md.Schema {
+				if md.Schema[i].Name == object {
+					md.Schema[i].Name = "objecu_count"
+				}
+			}
+		}, "in the schema and"},
+		{"codec", func(md *format.FileMetaData) { md.RowGroups[1].Columns[20].MetaData.Codec = format.Brotli }, "codec BROTLI"},
+	}
+	for _, c := range cases {
+		path := filepath.Join(t.TempDir(), "samples.parquet")
+		writeFile(t, path, withFooter(t, file, c.edit))
+		_, errDirect := readDirect(path, g.hosts)
+		_, errUnits := readUnitsOf(path)
+		for i, err := range []error{errDirect, errUnits} {
+			if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), path)) {
+				t.Errorf("%s: reader %d: %v, want an error with %q", c.name, i, err, c.want)
+			}
+		}
+	}
 }

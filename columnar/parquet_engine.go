@@ -20,6 +20,10 @@ const DefaultPageRows = 16384
 
 const parquetMagic = "PAR1"
 
+// createdBy is the footer's created_by: files so marked have zstd pages
+// only (checkFooter).
+const createdBy = "resreport"
+
 // fileWriter writes a Parquet file of flat columns, row group by row
 // group. It is the engine of SamplesWriter and TableWriter.
 //
@@ -300,7 +304,7 @@ func (w *fileWriter) close() error {
 		Schema:           w.schema,
 		NumRows:          w.total,
 		RowGroups:        w.groups,
-		CreatedBy:        "resreport",
+		CreatedBy:        createdBy,
 		ColumnOrders:     w.orders,
 		KeyValueMetadata: w.meta,
 	}

@@ -155,6 +155,9 @@ func newSampleFile(path string, f *os.File) (*sampleFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkFooter(pf); err != nil {
+		return nil, err
+	}
 	sf := &sampleFile{path: path, f: f, pf: pf, host: -1, ts: -1}
 	strs := map[string]int{ColLevel: 0, ColSource: 1, ColPod: 2, ColTraceID: 3, ColCluster: 4}
 	seen := make([]bool, len(strs))
@@ -210,6 +213,39 @@ func newSampleFile(path string, f *os.File) (*sampleFile, error) {
 		}
 	}
 	return sf, nil
+}
+
+// checkFooter checks what the footer says of every column chunk against
+// the schema, as no checksum covers the footer: a chunk names the column
+// the schema has at its place, with its type (a flipped bit in a name
+// would make a known column unknown, read as null), and in a file
+// resreport wrote, its codec is zstd (a flip to LZ4_RAW sends
+// parquet-go's LZ4 decoder, v0.32.0, doubling its buffer until memory
+// runs out: a crash that no recover catches).
+func checkFooter(pf *parquet.File) error {
+	leaves := pf.Schema().Columns()
+	types := make([]format.Type, len(leaves))
+	for i, path := range leaves {
+		leaf, _ := pf.Schema().Lookup(path...)
+		types[i] = format.Type(leaf.Node.Type().Kind())
+	}
+	ours := pf.Metadata().CreatedBy == createdBy
+	for g, rg := range pf.Metadata().RowGroups {
+		if len(rg.Columns) != len(leaves) {
+			return fmt.Errorf("footer: row group %d has %d columns, the schema %d", g, len(rg.Columns), len(leaves))
+		}
+		for i, cc := range rg.Columns {
+			md := &cc.MetaData
+			if !slices.Equal(md.PathInSchema, leaves[i]) || md.Type != types[i] {
+				return fmt.Errorf("footer: row group %d: column %d is %q (%s) in the schema and %q (%s) in its chunk",
+					g, i, leaves[i], types[i], md.PathInSchema, md.Type)
+			}
+			if ours && md.Codec != format.Zstd {
+				return fmt.Errorf("footer: row group %d: column %s: codec %s in a file of %s, which writes zstd", g, leaves[i][0], md.Codec, createdBy)
+			}
+		}
+	}
+	return nil
 }
 
 // checkMicros accepts a ts column of microseconds: TIMESTAMP(MICROS) or
