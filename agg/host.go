@@ -32,7 +32,7 @@ type hostBins struct {
 	samples []int64
 	spans   []sampleSpan
 	stats   []statLoc // per bin: its statistics of every gauge
-	oc      []ocLast
+	oc      []ocSpan
 	pods    []string
 
 	merged statVec // the bins that several units hold, merged
@@ -67,7 +67,7 @@ func combineHost(h int32, parts []*Partial, hb *hostBins) {
 			hb.start = append(hb.start, ref.bin)
 			hb.samples = append(hb.samples, 0)
 			hb.spans = append(hb.spans, emptySpan())
-			hb.oc = append(hb.oc, ocLast{})
+			hb.oc = append(hb.oc, ocSpan{})
 			b, off := q.stats.at(int(ref.slot), 0)
 			hb.stats = append(hb.stats, statLoc{b, off})
 		} else {
@@ -83,9 +83,7 @@ func combineHost(h int32, parts []*Partial, hb *hostBins) {
 		}
 		hb.samples[i] += q.slotSamples[ref.slot]
 		hb.spans[i].merge(&q.slotTime[ref.slot])
-		if src := &q.oc[ref.slot]; src.has && hb.oc[i].newer(src.ts, &src.vals) {
-			hb.oc[i] = *src
-		}
+		hb.oc[i].merge(&q.oc[ref.slot])
 	}
 	for _, p := range parts {
 		for _, v := range p.pods[h] {
@@ -161,48 +159,6 @@ func (hb *hostBins) transpose(ms []MinMaxAvg) {
 				avg[k], mx[k], mn[k] = l.b.stats(l.off + j)
 			}
 		}
-	}
-}
-
-// ocDeltas turns the last counter sample of each bin into deltas to the
-// host's previous bin with a sample. A decrease of any counter, or a new
-// PID, is a restart of the worker: its counters began again at zero, so the
-// delta is the new value itself (as Prometheus's increase() treats a
-// reset), where the reference clamps it to 0 and loses the bin's hits.
-func (h *HostResult) ocDeltas(ocs []ocLast) {
-	var prev *ocLast
-	for i := range ocs {
-		cur := &ocs[i]
-		if !cur.has {
-			continue
-		}
-		if prev != nil {
-			reset := cur.pid != prev.pid && cur.pid >= 0 && prev.pid >= 0
-			for k := range cur.vals {
-				if cur.vals[k] < prev.vals[k] {
-					reset = true
-				}
-			}
-			var hits, total float64
-			for k := range cur.vals {
-				d := cur.vals[k]
-				if !reset {
-					d -= prev.vals[k]
-				}
-				h.OCDelta[k][i] = float64(d)
-				total += float64(d)
-				if k != OCMiss {
-					hits += float64(d)
-				}
-			}
-			if reset {
-				h.Resets = append(h.Resets, i)
-			}
-			if total > 0 {
-				h.HitRate[i] = hits / total
-			}
-		}
-		prev = cur
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 
 // Partial is the aggregate state of one unit of input: for each host and
 // bin the unit has rows of (a "slot"), the number of samples, their time
-// span, the count, sum, max and min of each host metric, and the last
-// OC_HIT_NUM sample; for each bin, the count, sum, max and min of the
+// span, the count, sum, max and min of each host metric, and the span of
+// its OC_HIT_NUM samples (ocSpan); for each bin, the count, sum, max and min of the
 // other gauges over all the unit's hosts. Add folds a batch into it column
 // by column; when the unit is done, its bins go to the cluster (see
 // combiner.unitDone), and when all units of a host are done, the host's
@@ -29,7 +29,7 @@ type Partial struct {
 	slotSamples []int64
 	slotTime    []sampleSpan
 	stats       statVec  // slot × the host metrics (hostCols)
-	oc          []ocLast // indexed by slot
+	oc          []ocSpan // indexed by slot
 
 	// The other gauges only the cluster keeps: per bin, all the unit's
 	// hosts together (a unit of a samples file holds a run of hosts), so
@@ -115,33 +115,6 @@ func (s *sampleSpan) merge(o *sampleSpan) {
 	s.first, s.last = min(s.first, o.first), max(s.last, o.last)
 }
 
-// ocLast is the last OC_HIT_NUM sample of a host-bin by timestamp.
-type ocLast struct {
-	has  bool
-	ts   int64
-	pid  int64 // -1 when the sample has no PID
-	vals [NumOC]int64
-}
-
-// newer reports whether a sample (ts, vals) replaces o as the last of its
-// host-bin: a later timestamp, or the same timestamp and larger counters
-// (counters only grow within a process), so the choice does not depend on
-// the order in which units are read.
-func (o *ocLast) newer(ts int64, vals *[NumOC]int64) bool {
-	if !o.has || ts > o.ts {
-		return true
-	}
-	if ts < o.ts {
-		return false
-	}
-	var a, b int64
-	for k := range vals {
-		a += vals[k]
-		b += o.vals[k]
-	}
-	return a > b
-}
-
 // NewPartial returns an empty partial.
 func NewPartial(b *Binner) *Partial {
 	return &Partial{
@@ -192,7 +165,7 @@ func (p *Partial) slotIndex(host int32, bin int64) int32 {
 	p.slotSamples = append(p.slotSamples, 0)
 	p.slotTime = append(p.slotTime, emptySpan())
 	p.stats.add()
-	p.oc = append(p.oc, ocLast{})
+	p.oc = append(p.oc, ocSpan{})
 	return i
 }
 
@@ -303,32 +276,29 @@ func (p *Partial) addPods(b *columnar.View) {
 	}
 }
 
-// addOC keeps, per host-bin, the last sample whose five OC_HIT_NUM
-// counters are all present.
+// addOC extends, per host-bin, the span of the samples whose five
+// OC_HIT_NUM counters are all present.
 func (p *Partial) addOC(b *columnar.View) {
 	var cols [NumOC]*columnar.ColumnView
 	for k, m := range ocCols {
 		cols[k] = &b.Cols[m]
 	}
-	var vals [NumOC]int64
+	var s ocSample
 	for _, r := range p.runs {
-		last := &p.oc[r.slot]
+		span := &p.oc[r.slot]
 	rows:
 		for i := r.start; i < r.end; i++ {
 			for k, c := range cols {
 				if !c.IsValid(i) {
 					continue rows
 				}
-				vals[k] = c.Ints[i]
+				s.vals[k] = c.Ints[i]
 			}
-			ts := b.TS[i]
-			if last.newer(ts, &vals) {
-				last.has, last.ts, last.vals = true, ts, vals
-				last.pid = -1
-				if b.PID.IsValid(i) {
-					last.pid = b.PID.Ints[i]
-				}
+			s.ts, s.pid = b.TS[i], -1
+			if b.PID.IsValid(i) {
+				s.pid = b.PID.Ints[i]
 			}
+			span.add(&s)
 		}
 	}
 }

@@ -48,14 +48,19 @@ package main
 //   - host_count: hosts with a record in the bin.
 //   - gauges (every catalogue metric but the OC_HIT_NUM counters): avg, max
 //     and min over all the samples of the bin with a value, null without.
-//   - OC_HIT_NUM: per host and bin, the last sample by timestamp whose five
-//     counters all have a value; at equal timestamps the one with the
-//     larger sum of counters (counters only grow within a process). The
-//     delta is to the host's previous bin with such a sample; a decrease of
-//     any counter, or a PID different from the previous sample's (both
-//     known), is a reset: the delta is the new value and the bin is in
-//     Resets (its index among the host's bins). A host's first such bin
-//     has no delta (null).
+//   - OC_HIT_NUM: per host and bin, the samples whose five counters all
+//     have a value, in input order (files in plan order, lines in file
+//     order); of them the bin's chain: the first, then each that comes
+//     after the chain's last (a later timestamp, or the same and a larger
+//     sum of counters: counters only grow within a process). From one
+//     sample to the next the counters grow by the difference, or by the
+//     new values when the next is a restart (a decrease of any counter, or
+//     a PID different from the previous sample's, both known). A bin's
+//     delta is the growth from the chain's end of the host's previous bin
+//     with one to the bin's chain's first, plus the growth along its
+//     chain; the host's first such bin has no delta (null). A bin with a
+//     restart in either part is in Resets (its index among the host's
+//     bins).
 //   - per bin: oc sums over the hosts with a delta, averages divide by
 //     them (oc_hosts); total_hits = the four hit sums, total_requests =
 //     hits + misses, cache_hit_rate = hits / requests; all null without a
@@ -294,7 +299,7 @@ func (o *mOC) sum() int64 { return o.vals[0] + o.vals[1] + o.vals[2] + o.vals[3]
 type mHostBin struct {
 	ts      []int64
 	metrics []mAcc // per agg.HostMetrics entry
-	oc      *mOC
+	oc      []*mOC // in input order
 }
 
 // mCounts is the accounting of a file or of the run.
@@ -437,9 +442,40 @@ func (m *model) add(host string, s *mSample) {
 		}
 		oc.vals[k] = v.i
 	}
-	if hb.oc == nil || oc.ts > hb.oc.ts || (oc.ts == hb.oc.ts && oc.sum() > hb.oc.sum()) {
-		hb.oc = oc
+	hb.oc = append(hb.oc, oc)
+}
+
+// after reports whether o comes after p: a later timestamp, or the same
+// and a larger sum of counters.
+func (o *mOC) after(p *mOC) bool {
+	return o.ts > p.ts || (o.ts == p.ts && o.sum() > p.sum())
+}
+
+// chain is the bin's samples that count, in input order: the first, then
+// each one after the last kept.
+func (hb *mHostBin) chain() []*mOC {
+	var c []*mOC
+	for _, o := range hb.oc {
+		if len(c) == 0 || o.after(c[len(c)-1]) {
+			c = append(c, o)
+		}
 	}
+	return c
+}
+
+// step is the counters' growth from a to b, and whether b is a restart.
+func step(a, b *mOC) (d [5]int64, reset bool) {
+	reset = a.hasPID && b.hasPID && a.pid != b.pid
+	for k := range b.vals {
+		reset = reset || b.vals[k] < a.vals[k]
+	}
+	for k := range b.vals {
+		d[k] = b.vals[k]
+		if !reset {
+			d[k] -= a.vals[k]
+		}
+	}
+	return d, reset
 }
 
 // mHost is what the model expects of one agg.HostResult.
@@ -519,24 +555,28 @@ func (m *model) finish(summary map[string]any, hosts []string) (map[string]any, 
 				row[modelKey(c)+"_avg"], row[modelKey(c)+"_max"], row[modelKey(c)+"_min"] = num(avg), num(mx), num(mn)
 			}
 			var deltas *[5]int64
-			if cur := hb.oc; cur != nil {
-				if prev != nil {
-					reset := cur.hasPID && prev.hasPID && cur.pid != prev.pid
-					for k := range cur.vals {
-						reset = reset || cur.vals[k] < prev.vals[k]
-					}
-					deltas = new([5]int64)
-					for k := range cur.vals {
-						deltas[k] = cur.vals[k]
-						if !reset {
-							deltas[k] -= prev.vals[k]
-						}
-					}
-					if reset {
-						h.resets = append(h.resets, i)
+			if c := hb.chain(); len(c) > 0 {
+				restart := false
+				var sum [5]int64
+				for j := 1; j < len(c); j++ {
+					d, r := step(c[j-1], c[j])
+					restart = restart || r
+					for k := range d {
+						sum[k] += d[k]
 					}
 				}
-				prev = cur
+				if prev != nil {
+					d, r := step(prev, c[0])
+					restart = restart || r
+					deltas = new([5]int64)
+					for k := range d {
+						deltas[k] = d[k] + sum[k]
+					}
+				}
+				if restart {
+					h.resets = append(h.resets, i)
+				}
+				prev = c[len(c)-1]
 			}
 			for k := 0; k < 5; k++ {
 				key := modelKey(ocStart+k) + "_delta"
