@@ -29,14 +29,20 @@ func (s *ocSample) after(o *ocSample) bool {
 	return a > b
 }
 
-// ocStep returns what the counters grew by from sample a to sample b:
-// the difference, or b's values when b is a restart (a decrease of any
-// counter, or a PID other than a's, both known).
-func ocStep(a, b *ocSample) (d [NumOC]int64, reset bool) {
-	reset = a.pid != b.pid && a.pid >= 0 && b.pid >= 0
+// restart reports whether b is a restart after a: a decrease of any
+// counter, or a PID other than a's (both known).
+func restart(a, b *ocSample) bool {
+	r := a.pid != b.pid && a.pid >= 0 && b.pid >= 0
 	for k := range b.vals {
-		reset = reset || b.vals[k] < a.vals[k]
+		r = r || b.vals[k] < a.vals[k]
 	}
+	return r
+}
+
+// ocStep returns what the counters grew by from sample a to sample b: the
+// difference, or b's values when b is a restart.
+func ocStep(a, b *ocSample) (d [NumOC]int64, reset bool) {
+	reset = restart(a, b)
 	for k := range b.vals {
 		d[k] = b.vals[k]
 		if !reset {
@@ -48,14 +54,17 @@ func ocStep(a, b *ocSample) (d [NumOC]int64, reset bool) {
 
 // ocSpan is the counter samples of one host-bin, in input order: its first
 // sample, its last (the one after all others), and the counters' growth
-// between the two over the samples in between. A sample that does not
-// come after the span's last (an earlier or repeated timestamp: a line
-// read twice, a clock step back) is left out.
+// between the two over the samples in between (growth). A sample that
+// does not come after the span's last (an earlier or repeated timestamp: a
+// line read twice, a clock step back) is left out. The growth is kept as
+// that before the last restart (grew) and the values at it (seg): since
+// then the counters only grew, by last − seg, so a sample that is no
+// restart costs comparisons only.
 type ocSpan struct {
 	has         bool
 	reset       bool // a restart between two of the samples
 	first, last ocSample
-	grew        [NumOC]int64
+	seg, grew   [NumOC]int64
 }
 
 // add extends the span by sample s, which follows its samples in input
@@ -63,12 +72,24 @@ type ocSpan struct {
 func (o *ocSpan) add(s *ocSample) {
 	switch {
 	case !o.has:
-		o.has, o.first, o.last = true, *s, *s
+		o.has, o.first, o.last, o.seg = true, *s, *s, s.vals
 	case s.after(&o.last):
-		d, reset := ocStep(&o.last, s)
-		o.grow(&d, reset)
+		if restart(&o.last, s) {
+			o.grew = addAll(o.growth(), &s.vals)
+			o.seg, o.reset = s.vals, true
+		}
 		o.last = *s
 	}
+}
+
+// growth is what the counters grew by from the span's first sample to its
+// last.
+func (o *ocSpan) growth() [NumOC]int64 {
+	g := o.grew
+	for k := range g {
+		g[k] = addSat(g[k], o.last.vals[k]-o.seg[k])
+	}
+	return g
 }
 
 // merge extends the span by src, the same host-bin's samples of a later
@@ -86,20 +107,23 @@ func (o *ocSpan) merge(src *ocSpan) {
 		return
 	case src.first.after(&o.last):
 		d, reset := ocStep(&o.last, &src.first)
-		o.grow(&d, reset)
-		o.grow(&src.grew, src.reset)
+		g := addAll(o.growth(), &d)
+		o.grew, o.seg = addAll(g, &src.grew), src.seg
+		o.reset = o.reset || reset || src.reset
 	default:
 		d, reset := ocStep(&o.last, &src.last)
-		o.grow(&d, reset)
+		o.grew, o.seg = addAll(o.growth(), &d), src.last.vals
+		o.reset = o.reset || reset
 	}
 	o.last = src.last
 }
 
-func (o *ocSpan) grow(d *[NumOC]int64, reset bool) {
-	for k := range d {
-		o.grew[k] = addSat(o.grew[k], d[k])
+// addAll is a + d, counter by counter (addSat).
+func addAll(a [NumOC]int64, d *[NumOC]int64) [NumOC]int64 {
+	for k := range a {
+		a[k] = addSat(a[k], d[k])
 	}
-	o.reset = o.reset || reset
+	return a
 }
 
 // addSat is a + b, held at the int64 bounds instead of wrapping.
@@ -130,9 +154,11 @@ func (h *HostResult) ocDeltas(ocs []ocSpan) {
 		if prev != nil {
 			d, r := ocStep(prev, &cur.first)
 			reset = reset || r
+			g := cur.growth()
+			d = addAll(d, &g)
 			var hits, total float64
 			for k := range d {
-				v := float64(addSat(d[k], cur.grew[k]))
+				v := float64(d[k])
 				h.OCDelta[k][i] = v
 				total += v
 				if k != OCMiss {
