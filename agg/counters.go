@@ -60,26 +60,50 @@ func ocStep(a, b *ocSample) (d [NumOC]int64, reset bool) {
 // that before the last restart (grew) and the values at it (seg): since
 // then the counters only grew, by last − seg, so a sample that is no
 // restart costs comparisons only.
+//
+// Its head is the samples taken after first that share first's timestamp,
+// and the one after them, kept in its partial's arena (heads[head:][:headN]):
+// a unit that starts in the same second as the one before it ends (logs
+// with whole-second timestamps) is joined to it from these exactly.
 type ocSpan struct {
 	has         bool
-	reset       bool // a restart between two of the samples
+	headOpen    bool  // every sample taken so far has first's timestamp
+	resets      int32 // restarts between two of its samples
+	head, headN int32
 	first, last ocSample
 	seg, grew   [NumOC]int64
 }
 
 // add extends the span by sample s, which follows its samples in input
-// order.
-func (o *ocSpan) add(s *ocSample) {
+// order; heads is the arena of the span's partial.
+func (o *ocSpan) add(s *ocSample, heads *[]ocSample) {
 	switch {
 	case !o.has:
-		o.has, o.first, o.last, o.seg = true, *s, *s, s.vals
+		*o = ocSpan{has: true, headOpen: true, head: int32(len(*heads)), first: *s, last: *s, seg: s.vals}
 	case s.after(&o.last):
 		if restart(&o.last, s) {
 			o.grew = addAll(o.growth(), &s.vals)
-			o.seg, o.reset = s.vals, true
+			o.seg = s.vals
+			o.resets++
 		}
 		o.last = *s
+		if o.headOpen {
+			o.pushHead(s, heads)
+		}
 	}
+}
+
+// pushHead appends s to the span's head, moving the head to the arena's
+// end first when another span's samples came after it.
+func (o *ocSpan) pushHead(s *ocSample, heads *[]ocSample) {
+	if int(o.head+o.headN) != len(*heads) {
+		n := int32(len(*heads))
+		*heads = append(*heads, (*heads)[o.head:o.head+o.headN]...)
+		o.head = n
+	}
+	*heads = append(*heads, *s)
+	o.headN++
+	o.headOpen = s.ts == o.first.ts
 }
 
 // growth is what the counters grew by from the span's first sample to its
@@ -93,10 +117,9 @@ func (o *ocSpan) growth() [NumOC]int64 {
 }
 
 // merge extends the span by src, the same host-bin's samples of a later
-// unit, as if the two had been read as one. When src's samples start
-// before o's last (units that overlap in time) only src's last is kept,
-// one step after o's.
-func (o *ocSpan) merge(src *ocSpan) {
+// unit (srcHeads the arena of its partial), as if the two had been read as
+// one: src's samples that come after o's last, the suffix of its chain.
+func (o *ocSpan) merge(src *ocSpan, srcHeads []ocSample) {
 	switch {
 	case !src.has:
 		return
@@ -109,13 +132,62 @@ func (o *ocSpan) merge(src *ocSpan) {
 		d, reset := ocStep(&o.last, &src.first)
 		g := addAll(o.growth(), &d)
 		o.grew, o.seg = addAll(g, &src.grew), src.seg
-		o.reset = o.reset || reset || src.reset
+		o.resets += src.resets
+		if reset {
+			o.resets++
+		}
+	case src.first.ts == o.last.ts && o.join(src, srcHeads[src.head:][:src.headN]):
 	default:
+		// src starts before o's last (a clock step back, or files that
+		// overlap in time): src's samples are joined by its last only.
 		d, reset := ocStep(&o.last, &src.last)
 		o.grew, o.seg = addAll(o.growth(), &d), src.last.vals
-		o.reset = o.reset || reset
+		if reset {
+			o.resets++
+		}
 	}
 	o.last = src.last
+}
+
+// join extends the span by src, whose first sample has the timestamp of
+// o's last but does not come after it: from the first sample of src's
+// head that does (there is one, as src's last comes after o's last, and
+// false is returned only if that were not so).
+func (o *ocSpan) join(src *ocSpan, head []ocSample) bool {
+	var pre [NumOC]int64 // src's growth from its first to head[j]
+	var preResets int32
+	prev := &src.first
+	for j := range head {
+		c := &head[j]
+		d, r := ocStep(prev, c)
+		pre = addAll(pre, &d)
+		if r {
+			preResets++
+		}
+		prev = c
+		if !c.after(&o.last) {
+			continue
+		}
+		bridge, reset := ocStep(&o.last, c)
+		g := addAll(o.growth(), &bridge)
+		// the growth from c to src's last: the rest of src's
+		var rest [NumOC]int64
+		sg := src.growth()
+		for k := range rest {
+			if src.resets == preResets {
+				rest[k] = src.last.vals[k] - c.vals[k]
+			} else {
+				rest[k] = addSat(sg[k], -pre[k])
+			}
+		}
+		o.grew, o.seg = addAll(g, &rest), src.last.vals
+		o.resets += src.resets - preResets
+		if reset {
+			o.resets++
+		}
+		return true
+	}
+	return false
 }
 
 // addAll is a + d, counter by counter (addSat).
@@ -150,7 +222,7 @@ func (h *HostResult) ocDeltas(ocs []ocSpan) {
 		if !cur.has {
 			continue
 		}
-		reset := cur.reset
+		reset := cur.resets > 0
 		if prev != nil {
 			d, r := ocStep(prev, &cur.first)
 			reset = reset || r

@@ -83,7 +83,7 @@ func combineHost(h int32, parts []*Partial, hb *hostBins) {
 		}
 		hb.samples[i] += q.slotSamples[ref.slot]
 		hb.spans[i].merge(&q.slotTime[ref.slot])
-		hb.oc[i].merge(&q.oc[ref.slot])
+		hb.oc[i].merge(&q.oc[ref.slot], q.ocHeads)
 	}
 	for _, p := range parts {
 		for _, v := range p.pods[h] {

@@ -28,8 +28,9 @@ type Partial struct {
 	slotBin     []int64
 	slotSamples []int64
 	slotTime    []sampleSpan
-	stats       statVec  // slot × the host metrics (hostCols)
-	oc          []ocSpan // indexed by slot
+	stats       statVec    // slot × the host metrics (hostCols)
+	oc          []ocSpan   // indexed by slot
+	ocHeads     []ocSample // the arena of the spans' heads
 
 	// The other gauges only the cluster keeps: per bin, all the unit's
 	// hosts together (a unit of a samples file holds a run of hosts), so
@@ -138,7 +139,7 @@ func (p *Partial) Reset() {
 	}
 	p.hosts = p.hosts[:0]
 	p.slotHost, p.slotBin, p.slotSamples = p.slotHost[:0], p.slotBin[:0], p.slotSamples[:0]
-	p.slotTime, p.oc = p.slotTime[:0], p.oc[:0]
+	p.slotTime, p.oc, p.ocHeads = p.slotTime[:0], p.oc[:0], p.ocHeads[:0]
 	p.stats.reset()
 	p.binOf.reset()
 	p.binStart = p.binStart[:0]
@@ -298,7 +299,7 @@ func (p *Partial) addOC(b *columnar.View) {
 			if b.PID.IsValid(i) {
 				s.pid = b.PID.Ints[i]
 			}
-			span.add(&s)
+			span.add(&s, &p.ocHeads)
 		}
 	}
 }
