@@ -61,13 +61,17 @@ func ocStep(a, b *ocSample) (d [NumOC]int64, reset bool) {
 // then the counters only grew, by last − seg, so a sample that is no
 // restart costs comparisons only.
 //
-// Its head is the samples taken after first that share first's timestamp,
-// and the one after them, kept in its partial's arena (heads[head:][:headN]):
-// a unit that starts in the same second as the one before it ends (logs
-// with whole-second timestamps) is joined to it from these exactly.
+// Its head is the samples taken after first up to the first of the
+// second timestamp later than first's (two samples in logs without
+// repeated timestamps), kept in its partial's arena (heads[head:][:headN]):
+// a unit whose first sample of the host-bin does not come after the last
+// of the units before it is joined to them exactly from the first of these
+// that does. That covers a restart in the second the unit before ended
+// (whole-second timestamps) and a record swapped across a rotation: the
+// earlier units' last is then at most the head's first later timestamp.
 type ocSpan struct {
 	has         bool
-	headOpen    bool  // every sample taken so far has first's timestamp
+	headSteps   int8  // of the head's timestamps, how many rose from the one before
 	resets      int32 // restarts between two of its samples
 	head, headN int32
 	first, last ocSample
@@ -79,23 +83,24 @@ type ocSpan struct {
 func (o *ocSpan) add(s *ocSample, heads *[]ocSample) {
 	switch {
 	case !o.has:
-		*o = ocSpan{has: true, headOpen: true, head: int32(len(*heads)), first: *s, last: *s, seg: s.vals}
+		*o = ocSpan{has: true, head: int32(len(*heads)), first: *s, last: *s, seg: s.vals}
 	case s.after(&o.last):
 		if restart(&o.last, s) {
 			o.grew = addAll(o.growth(), &s.vals)
 			o.seg = s.vals
 			o.resets++
 		}
-		o.last = *s
-		if o.headOpen {
-			o.pushHead(s, heads)
+		if o.headSteps < 2 {
+			o.pushHead(s, o.last.ts, heads)
 		}
+		o.last = *s
 	}
 }
 
-// pushHead appends s to the span's head, moving the head to the arena's
-// end first when another span's samples came after it.
-func (o *ocSpan) pushHead(s *ocSample, heads *[]ocSample) {
+// pushHead appends s, which follows a sample of timestamp prev, to the
+// span's head, moving the head to the arena's end first when another
+// span's samples came after it.
+func (o *ocSpan) pushHead(s *ocSample, prev int64, heads *[]ocSample) {
 	if int(o.head+o.headN) != len(*heads) {
 		n := int32(len(*heads))
 		*heads = append(*heads, (*heads)[o.head:o.head+o.headN]...)
@@ -103,7 +108,9 @@ func (o *ocSpan) pushHead(s *ocSample, heads *[]ocSample) {
 	}
 	*heads = append(*heads, *s)
 	o.headN++
-	o.headOpen = s.ts == o.first.ts
+	if s.ts > prev {
+		o.headSteps++
+	}
 }
 
 // growth is what the counters grew by from the span's first sample to its
@@ -136,10 +143,11 @@ func (o *ocSpan) merge(src *ocSpan, srcHeads []ocSample) {
 		if reset {
 			o.resets++
 		}
-	case src.first.ts == o.last.ts && o.join(src, srcHeads[src.head:][:src.headN]):
+	case o.join(src, srcHeads[src.head:][:src.headN]):
 	default:
-		// src starts before o's last (a clock step back, or files that
-		// overlap in time): src's samples are joined by its last only.
+		// src's head is all before o's last too (a clock stepped back,
+		// files that overlap in time by more than a sample): src's
+		// samples are joined by its last only.
 		d, reset := ocStep(&o.last, &src.last)
 		o.grew, o.seg = addAll(o.growth(), &d), src.last.vals
 		if reset {
@@ -149,10 +157,9 @@ func (o *ocSpan) merge(src *ocSpan, srcHeads []ocSample) {
 	o.last = src.last
 }
 
-// join extends the span by src, whose first sample has the timestamp of
-// o's last but does not come after it: from the first sample of src's
-// head that does (there is one, as src's last comes after o's last, and
-// false is returned only if that were not so).
+// join extends the span by src, whose first sample does not come after
+// o's last but whose last does: from the first sample of src's head that
+// does, if there is one, else it returns false.
 func (o *ocSpan) join(src *ocSpan, head []ocSample) bool {
 	var pre [NumOC]int64 // src's growth from its first to head[j]
 	var preResets int32

@@ -64,9 +64,10 @@ func TestOCRestartInBin(t *testing.T) {
 
 // TestOCSpanMerge: a bin's samples split between two units at any point
 // give the span of one read, also where the cut falls between samples of
-// one second (several with a timestamp); a unit read twice adds nothing.
-// (Units that overlap by more than a timestamp are joined by their last
-// samples only: not tested for equality.)
+// one second (several with a timestamp) and where the samples around the
+// cut are swapped; a unit read twice adds nothing. (Units that overlap by
+// more than that are joined by their last samples only: not tested for
+// equality.)
 func TestOCSpanMerge(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 200; trial++ {
@@ -88,34 +89,50 @@ func TestOCSpanMerge(t *testing.T) {
 			}
 			samples = append(samples, ocSample{ts: ts, pid: pid, vals: v})
 		}
-		var whole ocSpan
-		var wholeHeads []ocSample
-		for i := range samples {
-			whole.add(&samples[i], &wholeHeads)
-		}
 		for cut := 0; cut <= len(samples); cut++ {
-			// b shares its arena with another span whose head grows
-			// between b's samples, so b's head is moved as it grows
-			var a, b, other ocSpan
-			var aHeads, bHeads []ocSample
-			for i := range samples {
-				if i < cut {
-					a.add(&samples[i], &aHeads)
-				} else {
-					b.add(&samples[i], &bHeads)
-					o := sampleOC(-1, 1, int64(i))
-					other.add(&o, &bHeads)
-				}
-			}
-			twice := b
-			a.merge(&b, bHeads)
-			if !sameSpan(&a, &whole) {
-				t.Fatalf("trial %d cut %d: merged %+v, one read %+v", trial, cut, a, whole)
-			}
-			if a.merge(&twice, bHeads); !sameSpan(&a, &whole) {
-				t.Fatalf("trial %d cut %d: read twice %+v, once %+v", trial, cut, a, whole)
+			checkCut(t, samples, cut, false)
+			if cut > 0 && cut < len(samples) {
+				checkCut(t, samples, cut, true)
 			}
 		}
+	}
+}
+
+// checkCut reads samples as two units cut before samples[cut], the two
+// samples around the cut swapped if swap (a record moved across a
+// rotation), and checks the merged span against one read of the same
+// order, and that reading the second unit again adds nothing.
+func checkCut(t *testing.T, samples []ocSample, cut int, swap bool) {
+	t.Helper()
+	in := slices.Clone(samples)
+	if swap {
+		in[cut-1], in[cut] = in[cut], in[cut-1]
+	}
+	var whole ocSpan
+	var wholeHeads []ocSample
+	for i := range in {
+		whole.add(&in[i], &wholeHeads)
+	}
+	// b shares its arena with another span whose head grows between b's
+	// samples, so b's head is moved as it grows
+	var a, b, other ocSpan
+	var aHeads, bHeads []ocSample
+	for i := range in {
+		if i < cut {
+			a.add(&in[i], &aHeads)
+		} else {
+			b.add(&in[i], &bHeads)
+			o := sampleOC(-1, 1, int64(i))
+			other.add(&o, &bHeads)
+		}
+	}
+	twice := b
+	a.merge(&b, bHeads)
+	if !sameSpan(&a, &whole) {
+		t.Fatalf("cut %d swap %v: merged %+v, one read %+v", cut, swap, a, whole)
+	}
+	if a.merge(&twice, bHeads); !sameSpan(&a, &whole) {
+		t.Fatalf("cut %d swap %v: read twice %+v, once %+v", cut, swap, a, whole)
 	}
 }
 

@@ -68,9 +68,10 @@ package main
 //     cache_hit_rate is the same over its own deltas.
 //   - per host and bin: records, avg/max/min of each agg.HostMetrics entry
 //     (the JSON has the first four, the reference's), First and Last
-//     sample, Gap = the longest time between consecutive samples (by
-//     timestamp) and GapAt = where the first such gap starts (0 and 0 with
-//     fewer than two samples).
+//     sample, Gap = the longest time between consecutive samples in input
+//     order (a record out of order makes the step after it longer) and
+//     GapAt = where the first such gap starts (0 and 0 with fewer than two
+//     samples).
 //   - Pods: the distinct worker ids of the host's records, sorted (16 at
 //     most: with more, which 16 is not specified).
 //   - hosts are listed by name; Index is the position in the sorted table
@@ -533,13 +534,12 @@ func (m *model) finish(summary map[string]any, hosts []string) (map[string]any, 
 			h.bins = append(h.bins, global[start])
 			h.start = append(h.start, start)
 			h.samples = append(h.samples, int64(len(hb.ts)))
-			ts := slices.Sorted(slices.Values(hb.ts))
-			h.first = append(h.first, ts[0])
-			h.last = append(h.last, ts[len(ts)-1])
+			h.first = append(h.first, slices.Min(hb.ts))
+			h.last = append(h.last, slices.Max(hb.ts))
 			var gap, gapAt int64
-			for j := 1; j < len(ts); j++ {
-				if d := ts[j] - ts[j-1]; d > gap {
-					gap, gapAt = d, ts[j-1]
+			for j := 1; j < len(hb.ts); j++ { // in input order
+				if d := hb.ts[j] - hb.ts[j-1]; d > gap {
+					gap, gapAt = d, hb.ts[j-1]
 				}
 			}
 			h.gap, h.gapAt = append(h.gap, gap), append(h.gapAt, gapAt)
@@ -714,7 +714,7 @@ func modelRun(d *dataSet, root string, since, until int64) (map[string]any, []mH
 // model on it and reports every difference; withParquet, also of the
 // pipeline over the data set's samples file (see compareParquet).
 func checkModel(t *testing.T, seed uint64, withParquet bool) {
-	d := genDataSet(seed)
+	d := genDataSet(seed, withParquet)
 	root := filepath.Join(t.TempDir(), "logs")
 	if err := d.write(root); err != nil {
 		t.Fatal(err)

@@ -59,6 +59,7 @@ type dataSet struct {
 	until      string
 	workers    int
 	shardSize  int64
+	viaSamples bool // read back from its samples file too (checkModel)
 
 	// intent counts the lines the generator made to be skipped, by
 	// reason; bad_shape lines count only in the time range (outside it
@@ -124,10 +125,11 @@ func (d *dataSet) write(root string) error {
 // do not divide a day (7 s, 7 min, 25 min), so the day's last bin is short.
 var genIntervals = []int64{1000, 1500, 2000, 5000, 7000, 10000, 60000, 90000, 420000, 600000, 1500000, 3600000}
 
-// genDataSet draws the data set of a seed.
-func genDataSet(seed uint64) *dataSet {
+// genDataSet draws the data set of a seed, to be read back from its
+// samples file too if viaSamples.
+func genDataSet(seed uint64, viaSamples bool) *dataSet {
 	r := rand.New(rand.NewPCG(seed, 0x6d6f64656c))
-	d := &dataSet{seed: seed, intent: map[string]int64{}, extra: map[string][]byte{}}
+	d := &dataSet{seed: seed, viaSamples: viaSamples, intent: map[string]int64{}, extra: map[string][]byte{}}
 	if r.IntN(3) == 0 {
 		d.intervalMS = int64(1000 * math.Pow(3600, r.Float64())) // 1 s to 1 h, log-uniform
 	} else {
@@ -560,6 +562,17 @@ func (h *hostGen) files(d *dataSet, layout int) []genFile {
 	}
 	slices.Sort(cuts)
 	cuts = slices.Compact(append(append([]int{0}, cuts...), len(h.lines)))
+	// now and then a record swapped with its neighbour across a cut (a
+	// line that reached the rotated file late), drawn apart from r so that
+	// the rest of the data set stays as before; not in the data sets also
+	// read back from a samples file, whose time slices put such records
+	// back in time order (README)
+	sw := rand.New(rand.NewPCG(uint64(len(h.lines)), uint64(len(h.name))))
+	for _, c := range cuts[1 : len(cuts)-1] {
+		if !d.viaSamples && sw.IntN(3) == 0 && !h.lines[c-1].bad && !h.lines[c].bad {
+			h.lines[c-1], h.lines[c] = h.lines[c], h.lines[c-1]
+		}
+	}
 	var out []genFile
 	for k := 0; k+1 < len(cuts); k++ {
 		f := genFile{host: h.name, format: genFormats[r.IntN(len(genFormats))]}
