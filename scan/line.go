@@ -52,8 +52,11 @@ type Parser struct {
 	Until int64 // exclusive
 
 	// BadValues counts values of kept lines that were not numbers (or were
-	// nan/inf) and are stored as null.
+	// nan/inf, or integers beyond int64) and are stored as null; BadField
+	// is the field of the first such value of the last line with any (see
+	// FieldName).
 	BadValues int64
+	BadField  int
 
 	style Style     // of the current file
 	prev  lineClass // of the previous line
@@ -128,13 +131,19 @@ func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (
 		n++
 	}
 	row := b.Len
-	bad, ok := parseBody(b, row, rest, n)
+	bad, field, ok := parseBody(b, row, rest, n)
 	if !ok {
 		b.ClearRow(row)
 		return Skipped, ReasonBadShape
 	}
-	bad += parsePIDTID(b, row, hdr[4])
-	p.BadValues += bad
+	if pbad, pfield := parsePIDTID(b, row, hdr[4]); pbad > 0 {
+		bad += pbad
+		field = pfield // PID:TID comes before the groups
+	}
+	if bad > 0 {
+		p.BadValues += bad
+		p.BadField = field
+	}
 	b.Host[row] = host
 	b.TS[row] = ts
 	appendUTF8(&b.Level, hdr[1])
@@ -144,6 +153,24 @@ func (p *Parser) Parse(line []byte, b *columnar.Batch, host int32, final bool) (
 	appendUTF8(&b.Cluster, hdr[6])
 	b.Len++
 	return Kept, ReasonNone
+}
+
+// The fields of a bad value that are not metrics (Parser.BadField).
+const (
+	FieldPID = -1
+	FieldTID = -2
+)
+
+// FieldName names a field of Parser.BadField: "pid", "tid" or the
+// metric's column name.
+func FieldName(f int) string {
+	switch f {
+	case FieldPID:
+		return "pid"
+	case FieldTID:
+		return "tid"
+	}
+	return columnar.Metrics[f].Name
 }
 
 // terminated returns a copy of a NoTrailing body with a '|' after its last
@@ -166,12 +193,13 @@ var fastPath = true
 // row in one pass over the bytes. An empty group is a group the worker did
 // not register: its columns stay null. It fails when a group's number of
 // '/'-separated sub-fields is not the catalogue's (a deleted or shifted
-// field); it returns the number of values that were not numbers.
+// field); it returns the number of values that were not numbers and the
+// column of the first.
 //
 // scanFast (swar.go) takes every sub-field it can; parseBody takes the one
 // it stops at with parseValue and the general delimiter rules, then hands
 // back to scanFast.
-func parseBody(b *columnar.Batch, row int, body []byte, n int) (bad int64, ok bool) {
+func parseBody(b *columnar.Batch, row int, body []byte, n int) (bad int64, first int, ok bool) {
 	endCol := int(columnar.GroupStart[n])
 	cur := bodyCursor{voff: row, foff: row >> 3}
 	ext := body[:cap(body)]
@@ -181,7 +209,7 @@ func parseBody(b *columnar.Batch, row int, body []byte, n int) (bad int64, ok bo
 			cur = scanFast(ext, endCol, cur, b.Values, b.Validity, vbit)
 		}
 		if cur.col >= endCol {
-			return bad, true
+			return bad, first, true
 		}
 		// The general path for the sub-field at cur.
 		info := colInfo[cur.col]
@@ -196,16 +224,19 @@ func parseBody(b *columnar.Batch, row int, body []byte, n int) (bad int64, ok bo
 		last := info&infoLast != 0
 		end, delim, valid := parseValue(body, cur.pos, &b.Cols[cur.col], row, info&(infoFirst|infoLast) == infoFirst|infoLast)
 		if !valid {
+			if bad == 0 {
+				first = cur.col
+			}
 			bad++
 		}
 		if delim == '|' {
 			if !last {
-				return 0, false
+				return 0, 0, false
 			}
 			cur.pos = end + 1
 		} else {
 			if last {
-				return 0, false
+				return 0, 0, false
 			}
 			cur.pos = skipSpaces(body, end+1)
 		}
@@ -286,12 +317,14 @@ func skipSpaces(b []byte, i int) int {
 	return i
 }
 
-// parsePIDTID parses "PID:TID" into the PID and TID columns.
-func parsePIDTID(b *columnar.Batch, row int, f []byte) (bad int64) {
+// parsePIDTID parses "PID:TID" into the PID and TID columns; it returns
+// the number of bad values and the field of the first.
+func parsePIDTID(b *columnar.Batch, row int, f []byte) (bad int64, first int) {
 	pid, tid := f, []byte(nil)
 	if j := bytes.IndexByte(f, ':'); j >= 0 {
 		pid, tid = f[:j], f[j+1:]
 	}
+	first = FieldPID
 	if x, ok := parseUint(trimSpace(pid)); ok {
 		b.PID.SetInt(row, x)
 	} else {
@@ -300,9 +333,12 @@ func parsePIDTID(b *columnar.Batch, row int, f []byte) (bad int64) {
 	if x, ok := parseUint(trimSpace(tid)); ok {
 		b.TID.SetInt(row, x)
 	} else {
+		if bad == 0 {
+			first = FieldTID
+		}
 		bad++
 	}
-	return bad
+	return bad, first
 }
 
 // appendUTF8 appends s to col, replacing invalid UTF-8 with U+FFFD so that

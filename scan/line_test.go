@@ -163,10 +163,10 @@ func TestParseBadValues(t *testing.T) {
 		if out, r := p.Parse([]byte(line), b, 0, false); out != Kept {
 			t.Fatalf("%q: %v %v", repl, out, r)
 		}
-		if p.BadValues != badValues {
-			t.Fatalf("%q: BadValues = %d, want %d", repl, p.BadValues, badValues)
+		if p.BadValues != badValues || FieldName(p.BadField) != column {
+			t.Fatalf("%q: BadValues = %d in %s, want %d in %s", repl, p.BadValues, FieldName(p.BadField), badValues, column)
 		}
-		if b.Cols[col(column)].IsValid(0) {
+		if column != "pid" && column != "tid" && b.Cols[col(column)].IsValid(0) {
 			t.Fatalf("%q: %s should be null", repl, column)
 		}
 	}
@@ -180,6 +180,12 @@ func TestParseBadValues(t *testing.T) {
 	f("| 1.000 |", "| 1e999 |", "etcd_request_success_rate", 1)
 	f("0/0.031 |", "0/nan |", "worker_oc_service_thread_usage", 1)
 	f("| 12 |", "| 99999999999999999999 |", "active_client_count", 1) // overflows int64
+	f("| 12 |", "| 18446744073709551615 |", "active_client_count", 1) // ULONG_MAX, printed with %lu
+	f("| 183422 |", "| 9223372036854775808 |", "object_count", 1)     // 2^63
+	// BadField is the first of the line's bad values
+	f("| 12 | 183422 |", "| null | x |", "active_client_count", 2)
+	f("| 9:177 | ", "| 9:? | ", "tid", 1)
+	f("| 9:177 | 0b6c0e8e-6f1a-4c1e-9d55-2f0c5b7e3a21 | model_kvcache_record | 32212254720/", "| ?:? | 0b6c0e8e-6f1a-4c1e-9d55-2f0c5b7e3a21 | model_kvcache_record | x/", "pid", 3)
 }
 
 func TestParseTimeRange(t *testing.T) {

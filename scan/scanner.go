@@ -40,6 +40,11 @@ type Counts struct {
 	// for each reason, 0 for none: in the file for FileStats, in the range
 	// for the counts of one byte range; not kept in Stats.Total.
 	FirstSkipped [NumReasons]int64
+	// FirstBadValue is the line number, numbered as FirstSkipped, of the
+	// first kept line with a bad value (0 for none), and BadField the
+	// field of its first bad value (FieldName).
+	FirstBadValue int64
+	BadField      int
 }
 
 // skip counts the current line (the Lines-th) as skipped for r.
@@ -59,7 +64,7 @@ func (c *Counts) SkippedTotal() int64 {
 	return n
 }
 
-// add adds the counts of o but FirstSkipped (see lineNumbers).
+// add adds the counts of o but the line numbers (see lineNumbers).
 func (c *Counts) add(o *Counts) {
 	c.Bytes += o.Bytes
 	c.Lines += o.Lines
@@ -183,10 +188,10 @@ func cutUnits(plan *Plan, shard int64) []unit {
 	return units
 }
 
-// lineNumbers turns the first skipped line of each reason, numbered
-// within each byte range of a file, into line numbers in the file once all
-// its ranges are done: the ranges before a range hold exactly the lines
-// before its first line.
+// lineNumbers turns the first skipped line of each reason and the first
+// line with a bad value, numbered within each byte range of a file, into
+// line numbers in the file once all its ranges are done: the ranges before
+// a range hold exactly the lines before its first line.
 type lineNumbers struct {
 	left   []int           // per file, ranges not yet done
 	ranges [][]rangeCounts // per file, the ranges done
@@ -195,6 +200,8 @@ type lineNumbers struct {
 type rangeCounts struct {
 	start, lines int64
 	first        [NumReasons]int64
+	firstBad     int64
+	badField     int
 }
 
 func newLineNumbers(files int, units []unit) *lineNumbers {
@@ -206,9 +213,10 @@ func newLineNumbers(files int, units []unit) *lineNumbers {
 }
 
 // done records the counts c of unit u; after the file's last unit it sets
-// fs.FirstSkipped.
+// fs.FirstSkipped, fs.FirstBadValue and fs.BadField.
 func (n *lineNumbers) done(u unit, c *Counts, fs *FileStats) {
-	rs := append(n.ranges[u.file], rangeCounts{start: u.start, lines: c.Lines, first: c.FirstSkipped})
+	rs := append(n.ranges[u.file], rangeCounts{start: u.start, lines: c.Lines, first: c.FirstSkipped,
+		firstBad: c.FirstBadValue, badField: c.BadField})
 	n.ranges[u.file] = rs
 	if n.left[u.file]--; n.left[u.file] > 0 {
 		return
@@ -220,6 +228,9 @@ func (n *lineNumbers) done(u unit, c *Counts, fs *FileStats) {
 			if first > 0 && fs.FirstSkipped[reason] == 0 {
 				fs.FirstSkipped[reason] = before + first
 			}
+		}
+		if r.firstBad > 0 && fs.FirstBadValue == 0 {
+			fs.FirstBadValue, fs.BadField = before+r.firstBad, r.badField
 		}
 		before += r.lines
 	}
@@ -362,6 +373,9 @@ func (w *worker) run(ctx context.Context, u unit) (c Counts, lost *lostRange, er
 			w.first = min(w.first, ts)
 			w.last = max(w.last, ts)
 			c.Kept++
+			if c.FirstBadValue == 0 && w.parser.BadValues != bad0 {
+				c.FirstBadValue, c.BadField = c.Lines, w.parser.BadField
+			}
 			if w.batch.Full() {
 				if err := w.emit(); err != nil {
 					return c, nil, err

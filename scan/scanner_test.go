@@ -72,7 +72,14 @@ func TestRunShards(t *testing.T) {
 		case i == 150:
 			plain.WriteString(strings.Repeat("x", MaxLineBytes+10) + "\n") // too long
 		default:
-			plain.WriteString(lineAt(i) + "\n")
+			line := lineAt(i)
+			switch i { // records with values nulled: the first is line 201's object_count
+			case 200:
+				line = strings.Replace(line, "| 183422 | 32212254720 |", "| 18446744073709551615 | null |", 1)
+			case 260:
+				line = strings.Replace(line, "| 9:177 |", "| 9:x |", 1)
+			}
+			plain.WriteString(line + "\n")
 			ts, _ := columnar.ParseTimestamp([]byte(lineAt(i)[:26]))
 			want[fmt.Sprintf("%d %d", 0, ts)]++
 		}
@@ -123,6 +130,11 @@ func TestRunShards(t *testing.T) {
 			if first[ReasonEmpty] != 8 || first[ReasonShort] != 14 || first[ReasonTooLong] != 151 || first[ReasonPartialTail] != 301 ||
 				first[ReasonBadShape] != 0 || st.Files[1].FirstSkipped != [NumReasons]int64{} || st.Total.FirstSkipped != [NumReasons]int64{} {
 				t.Fatalf("shard %d workers %d: first skipped lines %v, %v, total %v", shard, workers, first, st.Files[1].FirstSkipped, st.Total.FirstSkipped)
+			}
+			if f := st.Files[0]; f.BadValues != 3 || f.FirstBadValue != 201 || FieldName(f.BadField) != "object_count" ||
+				st.Files[1].FirstBadValue != 0 || st.Total.BadValues != 3 || st.Total.FirstBadValue != 0 {
+				t.Fatalf("shard %d workers %d: bad values %d, first at line %d in %s; %d in the other file; total %d at %d",
+					shard, workers, f.BadValues, f.FirstBadValue, FieldName(f.BadField), st.Files[1].FirstBadValue, st.Total.BadValues, st.Total.FirstBadValue)
 			}
 			if len(got) != len(want) {
 				t.Fatalf("shard %d: %d distinct rows, want %d", shard, len(got), len(want))
