@@ -60,4 +60,13 @@ type FileSummary struct {
 	// FirstSkipped is the line number in the file (from 1) of the first
 	// line skipped for each reason that occurred.
 	FirstSkipped map[string]int64 `json:"first_skipped,omitempty"`
+	// FirstBadValue is where the file's first bad value is, nil for none.
+	FirstBadValue *BadValueAt `json:"first_bad_value,omitempty"`
+}
+
+// BadValueAt locates a value stored as null: the line number in the file
+// (from 1) and the field, a metric's column name or pid or tid.
+type BadValueAt struct {
+	Line  int64  `json:"line"`
+	Field string `json:"field"`
 }

@@ -217,6 +217,9 @@ type footer struct {
 	Skipped    []skipRow
 	FileErrors []agg.FileSummary
 	MoreErrors int
+	// BadValues: the files with values stored as null, and where the first is
+	BadValues     []badValueRow
+	MoreBadValues int
 	// Warnings: paths left out before reading, or in doubt (agg.PathWarning)
 	Warnings     []agg.PathWarning
 	MoreWarnings int
@@ -225,6 +228,10 @@ type footer struct {
 
 type skipRow struct {
 	Reason, Desc, Count string
+}
+
+type badValueRow struct {
+	Path, Host, Count, Line, Field string
 }
 
 type license struct{ Name, Text string }
@@ -500,6 +507,20 @@ func buildFooter(in *Input) footer {
 			continue
 		}
 		f.FileErrors = append(f.FileErrors, fs)
+	}
+	for _, fs := range s.PerFile {
+		if fs.BadValues == 0 {
+			continue
+		}
+		if len(f.BadValues) == maxErrors {
+			f.MoreBadValues++
+			continue
+		}
+		row := badValueRow{Path: fs.Path, Host: fs.Host, Count: fmtInt(fs.BadValues)}
+		if at := fs.FirstBadValue; at != nil {
+			row.Line, row.Field = fmtInt(at.Line), at.Field
+		}
+		f.BadValues = append(f.BadValues, row)
 	}
 	f.Warnings = s.Warnings[:min(len(s.Warnings), maxErrors)]
 	f.MoreWarnings = len(s.Warnings) - len(f.Warnings)

@@ -579,3 +579,35 @@ func TestPathWarningsListed(t *testing.T) {
 		t.Error("a table of warnings without any")
 	}
 }
+
+// TestBadValuesListed: the files with values stored as null are in the
+// footer with their count and the line and field of the first, as
+// escaped text, and beyond 50 as a count.
+func TestBadValuesListed(t *testing.T) {
+	r, s := aggregate(t, generate(genOptions{hosts: 2, minutes: 10, stepSec: 30}), 60_000)
+	s.BadValues = 1234
+	s.PerFile = []agg.FileSummary{
+		{Path: "logs/10.0.0.1/logs/resource.log", Host: "10.0.0.1"},
+		{Path: "logs/<b>x</b>/resource.log", Host: "<b>x</b>", BadValues: 1234, FirstBadValue: &agg.BadValueAt{Line: 40, Field: "object_count"}},
+	}
+	page := render(t, &Input{Result: r, Summary: s})
+	for _, want := range []string{`id="bad-values"`, "<td>Values not numbers (kept as no data)</td><td>1,234</td>",
+		`<tr><td class="name">logs/&lt;b&gt;x&lt;/b&gt;/resource.log</td><td class="name">&lt;b&gt;x&lt;/b&gt;</td><td>1,234</td><td>40</td><td class="name">object_count</td></tr>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "logs/10.0.0.1/logs/resource.log") {
+		t.Error("a file without bad values is listed")
+	}
+	for i := range 60 {
+		s.PerFile = append(s.PerFile, agg.FileSummary{Path: "p" + strconv.Itoa(i), BadValues: 1, FirstBadValue: &agg.BadValueAt{Line: 1, Field: "pid"}})
+	}
+	if page := render(t, &Input{Result: r, Summary: s}); !strings.Contains(page, "… and 11 more files with values not numbers.") || strings.Contains(page, ">p59<") {
+		t.Error("61 files are not cut to 50 and a count")
+	}
+	s.BadValues, s.PerFile = 0, nil
+	if page := render(t, &Input{Result: r, Summary: s}); strings.Contains(page, `id="bad-values"`) {
+		t.Error("a table of bad values without any")
+	}
+}

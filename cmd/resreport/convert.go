@@ -91,6 +91,9 @@ func convertAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if note := lineNotes(skips); note != "" { // a warning, so that --quiet still says why
+		log.Warn("converted; " + note)
+	}
 	if records == 0 {
 		return cli.Exit(fmt.Sprintf("no records in range in %s (%s)", j.LogDir, skipNote(skips)), 1)
 	}

@@ -39,6 +39,9 @@ package main
 //     and finite. Anything else is null and one bad value (bad_values).
 //   - PID:TID (field 5) splits at the first ':'; each part is an Int or
 //     null and one bad value.
+//   - a file's first bad value is the first in line order (pid, tid, then
+//     the groups' values) of its first record with any: its line and its
+//     field (pid, tid or the metric's column name).
 //   - the worker id (field 4): each invalid UTF-8 byte becomes U+FFFD.
 //
 // Aggregation (README "How the numbers are computed"):
@@ -131,42 +134,51 @@ type mSample struct {
 func trimASCII(s string) string { return strings.Trim(s, " \t\r\n\v\f") }
 
 // modelLine reads one line. It returns the skip reason ("" for a record,
-// "outside" for a record outside the range), the record and its number
-// of bad values.
-func modelLine(raw string, final bool, format lineFormat, since, until int64) (string, *mSample, int64) {
+// "outside" for a record outside the range), the record, its number of
+// bad values and the field of the first.
+func modelLine(raw string, final bool, format lineFormat, since, until int64) (string, *mSample, int64, string) {
 	if len(raw) > modelMaxLine {
-		return "too_long", nil, 0
+		return "too_long", nil, 0, ""
 	}
 	line := trimASCII(strings.TrimPrefix(raw, "\ufeff"))
 	if line == "" {
-		return "empty", nil, 0
+		return "empty", nil, 0, ""
 	}
 	if final && (format != withTrailingBar || !strings.HasSuffix(line, "|")) {
-		return "partial_tail", nil, 0
+		return "partial_tail", nil, 0, ""
 	}
 	fields := strings.Split(line, "|")
 	if len(fields) < 8 {
-		return "short", nil, 0
+		return "short", nil, 0, ""
 	}
 	ts, ok := modelTime(trimASCII(fields[0]))
 	if !ok {
-		return "bad_timestamp", nil, 0
+		return "bad_timestamp", nil, 0, ""
 	}
 	if ts < since || ts >= until {
-		return "outside", nil, 0
+		return "outside", nil, 0, ""
 	}
 	groups := fields[7:]
 	if format == withTrailingBar {
 		if groups[len(groups)-1] != "" {
-			return "bad_shape", nil, 0 // cut: no trailing '|'
+			return "bad_shape", nil, 0, "" // cut: no trailing '|'
 		}
 		groups = groups[:len(groups)-1]
 	}
 	if n := len(groups); n != 21 && n != 22 && n != 24 && n != 25 {
-		return "bad_shape", nil, 0
+		return "bad_shape", nil, 0, ""
 	}
 	s := &mSample{ts: ts, vals: make([]mVal, len(columnar.Metrics))}
-	var bad int64
+	var badFields []string // in line order
+	pid, tid, _ := strings.Cut(trimASCII(fields[4]), ":")
+	if v := modelValue(trimASCII(pid), columnar.Int); v.ok {
+		s.pid, s.hasPID = v.i, true
+	} else {
+		badFields = append(badFields, "pid")
+	}
+	if v := modelValue(trimASCII(tid), columnar.Int); !v.ok {
+		badFields = append(badFields, "tid")
+	}
 	for g, text := range groups {
 		if trimASCII(text) == "" {
 			continue // not registered: nulls
@@ -177,27 +189,21 @@ func modelLine(raw string, final bool, format lineFormat, since, until int64) (s
 			parts = strings.Split(text, "/")
 		}
 		if len(parts) != len(spec) {
-			return "bad_shape", nil, 0
+			return "bad_shape", nil, 0, ""
 		}
 		for k, p := range parts {
 			v := modelValue(trimASCII(p), spec[k].Kind)
 			if !v.ok {
-				bad++
+				badFields = append(badFields, spec[k].Name)
 			}
 			s.vals[columnar.GroupStart[g]+k] = v
 		}
 	}
-	pid, tid, _ := strings.Cut(trimASCII(fields[4]), ":")
-	if v := modelValue(trimASCII(pid), columnar.Int); v.ok {
-		s.pid, s.hasPID = v.i, true
-	} else {
-		bad++
-	}
-	if v := modelValue(trimASCII(tid), columnar.Int); !v.ok {
-		bad++
-	}
 	s.pod = modelUTF8(trimASCII(fields[3]))
-	return "", s, bad
+	if len(badFields) == 0 {
+		return "", s, 0, ""
+	}
+	return "", s, int64(len(badFields)), badFields[0]
 }
 
 // modelTime parses a naive timestamp to µs.
@@ -308,6 +314,8 @@ type mCounts struct {
 	bytes, lines, records, outside, bad int64
 	skipped                             map[string]int64
 	first                               map[string]int64 // the first line of each reason
+	firstBad                            int64            // the first line with a bad value
+	badField                            string           // its first bad value's field
 }
 
 func (c *mCounts) json() map[string]any {
@@ -325,6 +333,9 @@ func (c *mCounts) json() map[string]any {
 			first[r] = n
 		}
 		out["first_skipped"] = first
+	}
+	if c.firstBad > 0 {
+		out["first_bad_value"] = map[string]any{"line": c.firstBad, "field": c.badField}
 	}
 	return out
 }
@@ -376,11 +387,14 @@ func (m *model) readFile(path, host string, text string, format lineFormat) {
 	for i, l := range lines {
 		final := i == len(lines)-1 && !strings.HasSuffix(text, "\n")
 		c.lines++
-		reason, s, bad := modelLine(l, final, format, m.since, m.until)
+		reason, s, bad, field := modelLine(l, final, format, m.since, m.until)
 		switch reason {
 		case "":
 			c.records++
 			c.bad += bad
+			if bad > 0 && c.firstBad == 0 {
+				c.firstBad, c.badField = c.lines, field
+			}
 			m.add(host, s)
 		case "outside":
 			c.outside++

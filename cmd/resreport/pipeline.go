@@ -156,6 +156,7 @@ func summarize(j *job, plan *scan.Plan, st *scan.Stats, hosts *perHost) *agg.Sum
 			Path: f.Path, Host: plan.Hosts[f.Host], Bytes: fs.Bytes, LinesRead: fs.Lines,
 			Records: fs.Kept, OutsideRange: fs.OutOfRange, SkippedTotal: fs.SkippedTotal(),
 			Skipped: reasons(&fs.Counts), BadValues: fs.BadValues, FirstSkipped: firstSkipped(&fs.Counts),
+			FirstBadValue: firstBadValue(&fs.Counts),
 		}
 		if fs.Err != nil {
 			e.Error = fs.Err.Error()
@@ -188,6 +189,14 @@ func firstSkipped(c *scan.Counts) map[string]int64 {
 		}
 	}
 	return m
+}
+
+// firstBadValue locates the first bad value of c, nil for none.
+func firstBadValue(c *scan.Counts) *agg.BadValueAt {
+	if c.FirstBadValue == 0 {
+		return nil
+	}
+	return &agg.BadValueAt{Line: c.FirstBadValue, Field: scan.FieldName(c.BadField)}
 }
 
 // parquetSource plans a --from-parquet run.

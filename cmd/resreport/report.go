@@ -33,7 +33,7 @@ func commonFlags() []cli.Flag {
 		&cli.IntFlag{Name: "workers", Usage: "parser goroutines", DefaultText: "GOMAXPROCS", EnvVars: env("workers")},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: env("log-level")},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display, and only warnings and errors in the log", EnvVars: env("quiet")},
-		&cli.BoolFlag{Name: "strict", Usage: "exit non-zero when any line was skipped or any file or directory could not be read", EnvVars: env("strict")},
+		&cli.BoolFlag{Name: "strict", Usage: "exit non-zero when any line was skipped, any value was not a number, or any file or directory could not be read", EnvVars: env("strict")},
 	}
 }
 
@@ -249,8 +249,9 @@ func planInput(log *zap.Logger, j *job, dirs []string) (*input, error) {
 	return &input{plan: plan, slice: sliceWidth(j, plan, span)}, nil
 }
 
-// strictCheck fails a --strict run that skipped lines, could not read a
-// file or directory, or read two directories as one host.
+// strictCheck fails a --strict run that skipped lines, stored values as
+// null, could not read a file or directory, or read two directories as
+// one host.
 func strictCheck(c *cli.Context, o *outcome) error {
 	if !c.Bool("strict") {
 		return nil
@@ -347,8 +348,8 @@ func logSummary(log *zap.Logger, s *agg.Summary, elapsed time.Duration) {
 	fields = append(fields, zap.Int64("bad_values", s.BadValues), zap.Int("hosts", s.Hosts),
 		zap.Int("files", s.Files), zap.Int64("bytes", s.Bytes),
 		zap.String("rate", mbps(s.Bytes, elapsed.Seconds())))
-	if s.SkippedTotal > 0 { // a warning, so that --quiet still says why
-		log.Warn("parsed; "+skipNote(s), fields...)
+	if note := lineNotes(s); note != "" { // a warning, so that --quiet still says why
+		log.Warn("parsed; "+note, fields...)
 		return
 	}
 	log.Info("parsed", fields...)

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/resreport/resreport/agg"
 	"github.com/resreport/resreport/bench/loggen"
+	"github.com/resreport/resreport/columnar"
 )
 
 // runCaptured runs the command line with stderr in a file and returns the
@@ -91,6 +93,78 @@ func TestSkipReasonNamed(t *testing.T) {
 	}
 	if g := got[second]; len(g) != 1 || g["bad_shape"] != 7 {
 		t.Errorf("first_skipped of %s: %v", second, g)
+	}
+}
+
+// setSubField replaces sub-field k of group g of a line with v.
+func setSubField(t *testing.T, line string, g, k int, v string) string {
+	t.Helper()
+	h, gs := groups(t, line)
+	subs := strings.Split(gs[g], "/")
+	subs[k] = v
+	gs[g] = strings.Join(subs, "/")
+	return join(h, gs)
+}
+
+// TestBadValuesLocated: values stored as null (null, N/A, ULONG_MAX) are
+// located as skipped lines are: each file's first in --json's per_file
+// (line and field) and in the page, the first of all in a warning that
+// -q prints; --strict fails, naming it.
+func TestBadValuesLocated(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	o := loggen.Options{Hosts: 2, LinesPerHost: 100, Groups: []int{22}, Seed: 7}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	field := func(g, k int) string { return columnar.Metrics[int(columnar.GroupStart[g])+k].Name }
+	first := filepath.Join(o.HostDir(logs, 0), "resource.log")
+	second := filepath.Join(o.HostDir(logs, 1), "resource.log")
+	editLines(t, first, func(n int, l string) string {
+		switch n {
+		case 5:
+			return setSubField(t, l, 0, 1, "null")
+		case 40:
+			return setSubField(t, l, 2, 0, "18446744073709551615") // ULONG_MAX: beyond int64
+		}
+		return l
+	})
+	editLines(t, second, func(n int, l string) string {
+		if n == 9 {
+			return setSubField(t, l, 3, 0, "N/A")
+		}
+		return l
+	})
+	js, page := filepath.Join(tmp, "r.json"), filepath.Join(tmp, "r.html")
+	code, text := runCaptured(t, "report", logs, "-q", "-o", page, "--json", js)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, text)
+	}
+	note := "3 bad values stored as null (first at " + first + ":5, field " + field(0, 1) + ")"
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "WARN") || !strings.Contains(lines[0], "parsed; "+note) {
+		t.Fatalf("stderr with -q:\n%s\nwant one warning with %q", text, note)
+	}
+	d := readDoc(t, js)
+	want := map[string]agg.BadValueAt{first: {Line: 5, Field: field(0, 1)}, second: {Line: 9, Field: field(3, 0)}}
+	for _, f := range d.Summary.PerFile {
+		if f.FirstBadValue == nil || *f.FirstBadValue != want[f.Path] || f.BadValues != map[string]int64{first: 2, second: 1}[f.Path] {
+			t.Errorf("%s: %d bad values, first at %+v; want %+v", f.Path, f.BadValues, f.FirstBadValue, want[f.Path])
+		}
+	}
+	if d.Summary.BadValues != 3 || d.Summary.Records != 200 {
+		t.Errorf("summary: %d bad values, %d records", d.Summary.BadValues, d.Summary.Records)
+	}
+	row := `<tr><td class="name">` + first + `</td><td class="name">` + d.Summary.PerFile[0].Host +
+		`</td><td>2</td><td>5</td><td class="name">` + field(0, 1) + `</td></tr>`
+	if p := string(must2(os.ReadFile(page))); !strings.Contains(p, `id="bad-values"`) || !strings.Contains(p, row) {
+		t.Errorf("the page lacks the row %q", row)
+	}
+	for _, args := range [][]string{{"report", "-o", page}, {"convert", "--parquet-dir", filepath.Join(tmp, "parts"), "--partition"}} {
+		code, text = runCaptured(t, append(args, logs, "-q", "--strict")...)
+		if want := "resreport: --strict: " + note + "\n"; code != 1 || !strings.Contains(text, want) || !strings.Contains(text, "WARN") {
+			t.Errorf("%s --strict: exit %d, stderr:\n%s\nwant a warning and %q", args[0], code, text, want)
+		}
 	}
 }
 

@@ -22,14 +22,14 @@ func summaryWarnings(ws []scan.Warning) []agg.PathWarning {
 const strictShown = 5
 
 // strictProblems says what fails a --strict run, "" for nothing: skipped
-// lines, files read in part or not at all, unreadable paths and host
-// names of two directories (a duplicate, read once, does not fail it),
-// e.g. "211 skipped: cut (first at a:3); 1 unreadable path: b (permission
-// denied)".
+// lines, values stored as null, files read in part or not at all,
+// unreadable paths and host names of two directories (a duplicate, read
+// once, does not fail it), e.g. "211 skipped: cut (first at a:3); 1
+// unreadable path: b (permission denied)".
 func strictProblems(s *agg.Summary) string {
 	var parts, failed, unreadable, twice []string
-	if s.SkippedTotal > 0 {
-		parts = append(parts, skipNote(s))
+	if note := lineNotes(s); note != "" {
+		parts = append(parts, note)
 	}
 	for _, f := range s.PerFile {
 		if f.Error != "" {

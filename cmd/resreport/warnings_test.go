@@ -131,13 +131,16 @@ func must2[T any](v T, err error) T {
 // TestStrictProblems: the --strict message names what failed, readably,
 // at most five paths of a kind; a duplicate alone does not fail.
 func TestStrictProblems(t *testing.T) {
-	s := &agg.Summary{SkippedTotal: 214, Skipped: map[string]int64{"cut": 211, "empty": 3},
-		PerFile: []agg.FileSummary{{Path: "a.log", FirstSkipped: map[string]int64{"cut": 4}}, {Path: "b.log.gz", Error: "gzip b.log.gz: unexpected EOF"}}}
+	s := &agg.Summary{SkippedTotal: 214, Skipped: map[string]int64{"cut": 211, "empty": 3}, BadValues: 2,
+		PerFile: []agg.FileSummary{{Path: "a.log", FirstSkipped: map[string]int64{"cut": 4}},
+			{Path: "b.log.gz", Error: "gzip b.log.gz: unexpected EOF"},
+			{Path: "c.log", BadValues: 2, FirstBadValue: &agg.BadValueAt{Line: 7, Field: "oc_miss"}}}}
 	for i := range 7 {
 		s.Warnings = append(s.Warnings, agg.PathWarning{Path: "d" + strconv.Itoa(i), Kind: "unreadable", Reason: "permission denied"})
 	}
 	s.Warnings = append(s.Warnings, agg.PathWarning{Path: "x.log.gz", Kind: "duplicate", Reason: "a gzipped copy"})
-	want := "214 skipped: 211 cut (first at a.log:4), 3 empty; 1 file read in part or not at all: b.log.gz; " +
+	want := "214 skipped: 211 cut (first at a.log:4), 3 empty; 2 bad values stored as null (first at c.log:7, field oc_miss); " +
+		"1 file read in part or not at all: b.log.gz; " +
 		"7 unreadable paths: d0 (permission denied), d1 (permission denied), d2 (permission denied), d3 (permission denied), d4 (permission denied) and 2 more"
 	if got := strictProblems(s); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
@@ -145,6 +148,10 @@ func TestStrictProblems(t *testing.T) {
 	dup := &agg.Summary{Warnings: s.Warnings[7:]}
 	if got := strictProblems(dup); got != "" {
 		t.Errorf("a duplicate fails --strict: %q", got)
+	}
+	one := &agg.Summary{BadValues: 1, PerFile: []agg.FileSummary{{Path: "d.log", BadValues: 1, FirstBadValue: &agg.BadValueAt{Line: 1, Field: "pid"}}}}
+	if got, want := strictProblems(one), "1 bad value stored as null (first at d.log:1, field pid)"; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
 
