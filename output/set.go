@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -138,6 +139,9 @@ func (s *Set) resolve(name string, isDir bool) (*target, error) {
 		if isDir {
 			return nil, conflictf("standard output cannot be a directory output")
 		}
+		if err := checkStdout(os.Stdout); err != nil {
+			return nil, err
+		}
 		return &target{kind: inPlace, name: name}, nil
 	}
 	if name == "" {
@@ -148,6 +152,7 @@ func (s *Set) resolve(name string, isDir bool) (*target, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	t := &target{name: name}
+	desc := descriptorOf(abs)
 	fi, err := os.Stat(abs) // follows links
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -165,7 +170,12 @@ func (s *Set) resolve(name string, isDir bool) (*target, error) {
 		return nil, conflictf("%s exists and is not a directory", name)
 	case !isDir && fi.IsDir():
 		return nil, conflictf("%s is a directory", name)
-	case !isDir && (!fi.Mode().IsRegular() || throughDescriptor(abs)):
+	case !isDir && (!fi.Mode().IsRegular() || desc != ""):
+		if isStdout(desc) {
+			if err := checkStdout(os.Stdout); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		}
 		t.kind, t.path, t.prev = inPlace, abs, fi
 		return t, nil
 	default:
@@ -316,26 +326,37 @@ func createLocked(path string, isDir bool) (*os.File, string, error) {
 	}
 }
 
-// throughDescriptor reports whether path is, or links to, a descriptor
-// (/dev/stdout, /dev/fd/N, /proc/self/fd/N): written in place even when
-// it leads to a regular file (standard output redirected to a file).
-func throughDescriptor(path string) bool {
+// descriptorOf returns the descriptor path (/dev/stdout, /dev/fd/N,
+// /proc/self/fd/N) that path is or links to, "" for none: such a target
+// is written in place even when it leads to a regular file (standard
+// output redirected to a file).
+func descriptorOf(path string) string {
 	for hops := 0; hops < 40; hops++ {
 		if isDescriptorPath(path) {
-			return true
+			return path
 		}
 		fi, err := os.Lstat(path)
 		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			return false
+			return ""
 		}
 		to, err := os.Readlink(path)
 		if err != nil {
-			return false
+			return ""
 		}
 		if !filepath.IsAbs(to) {
 			to = filepath.Join(filepath.Dir(path), to)
 		}
 		path = to
+	}
+	return ""
+}
+
+// isStdout reports whether descriptor path d is this process's standard
+// output.
+func isStdout(d string) bool {
+	switch d {
+	case "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "/proc/thread-self/fd/1", "/proc/" + strconv.Itoa(os.Getpid()) + "/fd/1":
+		return true
 	}
 	return false
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -48,6 +49,38 @@ func TestStandardOutput(t *testing.T) {
 		t.Fatalf("standard output got %q", g)
 	}
 	noWorkFiles(t, os.TempDir())
+}
+
+// TestStandardOutputLost: "-" is refused when standard output would lose
+// what is written: /dev/null opened read-write (what a descriptor closed
+// at start becomes) or a descriptor not open for writing; /dev/null
+// opened write-only (> /dev/null) is a choice, and taken.
+func TestStandardOutputLost(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	readOnly := filepath.Join(t.TempDir(), "r")
+	writeFile(t, readOnly, "", 0o644)
+	for _, tc := range []struct {
+		path string
+		flag int
+		want string
+	}{
+		{os.DevNull, os.O_RDWR, "standard output was closed at start"},
+		{readOnly, os.O_RDONLY, "standard output is not open for writing"},
+		{os.DevNull, os.O_WRONLY, ""},
+		{readOnly, os.O_RDWR, ""},
+	} {
+		f, err := os.OpenFile(tc.path, tc.flag, 0)
+		must(t, err)
+		withStdout(f, func() {
+			s := NewSet(context.Background())
+			defer s.Abort()
+			_, err = s.File("-")
+		})
+		f.Close()
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s opened %#x: %v, want %q", tc.path, tc.flag, err, tc.want)
+		}
+	}
 }
 
 // TestSpecialTargetsInPlace: a FIFO, a device, a link to a descriptor

@@ -325,6 +325,43 @@ func TestFailedRunKeepsGoodSet(t *testing.T) {
 	}
 }
 
+// TestClosedStandardOutput: -o - and --json - (and -o /dev/stdout) with
+// standard output closed (>&-, which Go reopens on /dev/null) fail before
+// the scan, exit 1, naming the flag; > /dev/null, a user's choice, and -o
+// /dev/null with it closed still succeed.
+func TestClosedStandardOutput(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	if _, err := loggen.Generate(logs, loggen.Options{Hosts: 1, LinesPerHost: 50, Seed: 6}); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t)
+	html := filepath.Join(tmp, "r.html")
+	for _, tc := range []struct {
+		redirect string
+		args     []string
+		want     string // in stderr; "" for success
+	}{
+		{">&-", []string{"-o", "-"}, "resreport: -o: standard output was closed at start"},
+		{">&-", []string{"-o", html, "--json", "-"}, "resreport: --json: standard output was closed at start"},
+		{">&-", []string{"-o", "/dev/stdout"}, "resreport: -o: /dev/stdout: standard output was closed at start"},
+		{"> /dev/null", []string{"-o", "-"}, ""},
+		{"> /dev/null", []string{"-o", html, "--json", "-"}, ""},
+		{">&-", []string{"-o", "/dev/null"}, ""},
+	} {
+		cmd := exec.Command("sh", append([]string{"-c", `exec "$0" "$@" ` + tc.redirect, bin, "report", logs, "-q"}, tc.args...)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s %v: %v: %s", tc.redirect, tc.args, err, stderr.String())
+		case tc.want != "" && (cmd.ProcessState.ExitCode() != 1 || !strings.Contains(stderr.String(), tc.want)):
+			t.Errorf("%s %v: exit %d, stderr %q; want 1 and %q", tc.redirect, tc.args, cmd.ProcessState.ExitCode(), stderr.String(), tc.want)
+		}
+	}
+}
+
 // TestStandardOutputAndFIFO: -o - writes the report to standard output
 // and nothing to a file; --json to a FIFO writes it there and keeps the
 // FIFO; a device given as -o stays a device.
