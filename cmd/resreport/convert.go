@@ -94,14 +94,14 @@ func convertAction(c *cli.Context) error {
 	if note := lineNotes(skips); note != "" { // a warning, so that --quiet still says why
 		log.Warn("converted; " + note)
 	}
+	skips.Warnings = summaryWarnings(plan.Warnings)
 	if records == 0 {
-		return cli.Exit(fmt.Sprintf("no records in range in %s (%s)", j.LogDir, skipNote(skips)), 1)
+		return cli.Exit(noRecords(j.LogDir, skips), 1)
 	}
 	if err := out.finish(nil, nil, nil, nil); err != nil {
 		return err
 	}
 	log.Info("wrote", zap.String("path", dir))
-	skips.Warnings = summaryWarnings(plan.Warnings)
 	if p := strictProblems(skips); c.Bool("strict") && p != "" {
 		return cli.Exit("--strict: "+p, 1)
 	}

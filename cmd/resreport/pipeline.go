@@ -82,7 +82,11 @@ func discover(j *job) (*scan.Plan, error) {
 		return nil, err
 	}
 	if len(plan.Files) == 0 {
-		return plan, fmt.Errorf("%w in %s (pattern %q)", scan.ErrNoFiles, j.LogDir, j.Pattern)
+		err := fmt.Errorf("%w in %s (pattern %q)", scan.ErrNoFiles, j.LogDir, j.Pattern)
+		if note := failureNote(&agg.Summary{Warnings: summaryWarnings(plan.Warnings)}); note != "" {
+			err = fmt.Errorf("%w: %s", err, note)
+		}
+		return plan, err
 	}
 	return plan, nil
 }

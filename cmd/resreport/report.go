@@ -142,8 +142,7 @@ func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 		if len(dirs) > 0 {
 			where = strings.Join(dirs, ",")
 		}
-		return nil, cli.Exit(fmt.Sprintf("no records in range in %s (%d lines read, %d outside the time range, %s)",
-			where, o.Summary.LinesRead, o.Summary.OutsideRange, skipNote(o.Summary)), 1)
+		return nil, cli.Exit(noRecords(where, o.Summary), 1)
 	}
 	return o, nil
 }

@@ -76,12 +76,64 @@ func lineNotes(s *agg.Summary) string {
 	return strings.Join(notes, "; ")
 }
 
+// noRecords is the message of a run without a record in range in where:
+// its lines, then what could not be read, e.g. "no records in range in
+// logs (0 lines read, 0 outside the time range, 0 skipped): 2 of 2 files
+// failed, the first: gzip a.log.gz: gzip: invalid header".
+func noRecords(where string, s *agg.Summary) string {
+	msg := fmt.Sprintf("no records in range in %s (%d lines read, %d outside the time range, %s)",
+		where, s.LinesRead, s.OutsideRange, skipNote(s))
+	if note := failureNote(s); note != "" {
+		msg += ": " + note
+	}
+	return msg
+}
+
+// failureNote says how many files failed and unreadable paths were left
+// out, and the first of each with its reason; "" when there were none.
+func failureNote(s *agg.Summary) string {
+	var parts []string
+	for _, f := range s.PerFile {
+		if f.Error != "" {
+			parts = append(parts, fmt.Sprintf("%d of %d files failed, the first: %s", s.FilesFailed, s.Files, withPath(f.Path, f.Error)))
+			break
+		}
+	}
+	var unreadable []agg.PathWarning
+	for _, w := range s.Warnings {
+		if w.Kind == scan.WarnUnreadable {
+			unreadable = append(unreadable, w)
+		}
+	}
+	if n := len(unreadable); n > 0 {
+		what := "unreadable paths"
+		if n == 1 {
+			what = "unreadable path"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s left out, the first: %s (%s)", n, what, unreadable[0].Path, unreadable[0].Reason))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// withPath is a file's error naming the file: the errors of package scan
+// do ("open PATH: …", "gzip PATH: …"); any other gets "PATH: " before it.
+func withPath(path, err string) string {
+	if strings.Contains(err, path) {
+		return err
+	}
+	return path + ": " + err
+}
+
 // newSkipTotal returns an empty summary for addSkips.
 func newSkipTotal() *agg.Summary { return &agg.Summary{Skipped: map[string]int64{}} }
 
-// addSkips adds the skipped lines and bad values of s, and its files, to
-// total.
+// addSkips adds the accounting of s (lines, skipped lines, bad values,
+// files and their failures) and its files to total.
 func addSkips(total, s *agg.Summary) {
+	total.LinesRead += s.LinesRead
+	total.OutsideRange += s.OutsideRange
+	total.Files += s.Files
+	total.FilesFailed += s.FilesFailed
 	total.SkippedTotal += s.SkippedTotal
 	total.BadValues += s.BadValues
 	for k, n := range s.Skipped {

@@ -189,6 +189,34 @@ func TestUnreadableTreeQuiet(t *testing.T) {
 	}
 }
 
+// TestNoRecordsNamesFailures: a run whose every file failed (a .gz that
+// is plain text) says so in its last line, how many of how many and the
+// first with its reason, for report and convert --partition.
+func TestNoRecordsNamesFailures(t *testing.T) {
+	tmp := t.TempDir()
+	logs := filepath.Join(tmp, "logs")
+	o := loggen.Options{Hosts: 2, LinesPerHost: 20, Seed: 8}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	for i := range 2 {
+		path := filepath.Join(o.HostDir(logs, i), "resource.log")
+		must(t, os.Rename(path, path+".gz"))
+		if i == 0 {
+			first = path + ".gz"
+		}
+	}
+	want := "resreport: no records in range in " + logs + " (0 lines read, 0 outside the time range, 0 skipped): " +
+		"2 of 2 files failed, the first: gzip " + first + ": gzip: invalid header\n"
+	for _, args := range [][]string{{"report", "-o", filepath.Join(tmp, "r.html")}, {"convert", "--parquet-dir", filepath.Join(tmp, "parts"), "--partition"}} {
+		code, text := runCaptured(t, append(args, logs, "-q")...)
+		if code != 1 || !strings.HasSuffix(text, want) {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant it to end in %q", args[0], code, text, want)
+		}
+	}
+}
+
 // TestDocstringFormat: logs in the reference script's docstring format (no
 // trailing " |") give the same numbers as the same logs with it.
 func TestDocstringFormat(t *testing.T) {
@@ -256,4 +284,26 @@ func approxJSON(a, b any) bool {
 		return true
 	}
 	return numEqual(a, b)
+}
+
+// TestFailureNote: the files that failed and the unreadable paths are
+// counted and the first of each named with its reason; a file's error
+// that does not name it gets its path; duplicates are no failure.
+func TestFailureNote(t *testing.T) {
+	s := &agg.Summary{Files: 3, FilesFailed: 2, PerFile: []agg.FileSummary{{Path: "a.log"},
+		{Path: "b.log", Error: "b.log was replaced since discovery (rotated?)"}, {Path: "c.log", Error: "EOF"}},
+		Warnings: []agg.PathWarning{{Path: "x.log.gz", Kind: "duplicate"}, {Path: "d", Kind: "unreadable", Reason: "permission denied"}}}
+	want := "2 of 3 files failed, the first: b.log was replaced since discovery (rotated?); 1 unreadable path left out, the first: d (permission denied)"
+	if got := failureNote(s); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	s.PerFile[1].Error = ""
+	s.Warnings = append(s.Warnings, agg.PathWarning{Path: "e", Kind: "unreadable", Reason: "a dangling symbolic link"})
+	want = "2 of 3 files failed, the first: c.log: EOF; 2 unreadable paths left out, the first: d (permission denied)"
+	if got := failureNote(s); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if got := failureNote(&agg.Summary{Warnings: s.Warnings[:1]}); got != "" {
+		t.Errorf("a duplicate is a failure: %q", got)
+	}
 }
