@@ -11,7 +11,7 @@ type Summary struct {
 
 	Files       int   `json:"files"`        // files read
 	FilesFailed int   `json:"files_failed"` // files that could not be read, or only in part
-	HostsFound  int   `json:"hosts_found"`  // hosts with at least one file
+	HostsFound  int   `json:"hosts_found"`  // hosts with at least one file or an unreadable path (Warnings)
 	Hosts       int   `json:"hosts"`        // hosts with at least one record in range
 	Bytes       int64 `json:"bytes"`        // bytes of log text read (decompressed)
 

@@ -408,7 +408,7 @@ func summaryRows(p *pageData, ax *timeAxis, bin string) []summaryRow {
 	}
 	hosts := fmtInt(int64(len(p.hosts)))
 	if in.Summary != nil && in.Summary.HostsFound > len(p.hosts) {
-		hosts += fmt.Sprintf(" (%s more with files but no record in range)", fmtInt(int64(in.Summary.HostsFound-len(p.hosts))))
+		hosts += fmt.Sprintf(" (%s more found without a record in range: none in their files, or their logs could not be read)", fmtInt(int64(in.Summary.HostsFound-len(p.hosts))))
 	}
 	rows = append(rows,
 		summaryRow{"sum-bin", "Bin width", bin},

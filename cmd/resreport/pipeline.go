@@ -145,7 +145,7 @@ func (j *job) runOptions(hosts *perHost) agg.RunOptions {
 func summarize(j *job, plan *scan.Plan, st *scan.Stats, hosts *perHost) *agg.Summary {
 	s := &agg.Summary{
 		LogDir: j.LogDir, Since: j.SinceText, Until: j.UntilText, IntervalMS: j.IntervalMS,
-		Files: len(plan.Files), HostsFound: len(plan.Hosts), Hosts: hosts.hosts,
+		Files: len(plan.Files), HostsFound: hostsFound(plan), Hosts: hosts.hosts,
 		Bytes: st.Total.Bytes, LinesRead: st.Total.Lines, Records: st.Total.Kept,
 		OutsideRange: st.Total.OutOfRange, SkippedTotal: st.Total.SkippedTotal(),
 		Skipped: reasons(&st.Total), BadValues: st.Total.BadValues, Warnings: summaryWarnings(plan.Warnings),
@@ -169,6 +169,23 @@ func summarize(j *job, plan *scan.Plan, st *scan.Stats, hosts *perHost) *agg.Sum
 		s.PerFile = append(s.PerFile, e)
 	}
 	return s
+}
+
+// hostsFound counts the hosts with files and the hosts of paths that could
+// not be read: a host whose logs directory is unreadable was found, its
+// data was not read. Such a path counts as the host its place names (see
+// scan.HostOf), so an unreadable wrapper directory counts as one.
+func hostsFound(plan *scan.Plan) int {
+	found := map[string]bool{}
+	for _, h := range plan.Hosts {
+		found[h] = true
+	}
+	for _, w := range plan.Warnings {
+		if w.Kind == scan.WarnUnreadable && w.Host != "" {
+			found[w.Host] = true
+		}
+	}
+	return len(found)
 }
 
 // reasons maps skip reasons to counts, listing every reason (zeros too) so

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -108,6 +110,84 @@ func TestPlanWarningsReported(t *testing.T) {
 	}
 	if kinds["unreadable"] != 2 || kinds["duplicate"] != 1 || kinds["same_host"] != 1 || d.Summary.Records != 100 {
 		t.Errorf("warnings %+v, %d records; want 4 warnings and 100 records", d.Summary.Warnings, d.Summary.Records)
+	}
+}
+
+// asUnprivileged returns a runner of the command line for which a chmod
+// 000 directory is unreadable: in-process when the tests do not run as
+// root, else the built binary as user nobody (dir, which holds the
+// inputs and outputs, must let nobody in); it skips when neither works.
+func asUnprivileged(t *testing.T, dir string) func(args ...string) (int, string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		return func(args ...string) (int, string) { return runCaptured(t, args...) }
+	}
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skipf("running as root without a user nobody: %v", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	bin := filepath.Join(dir, "resreport")
+	must(t, os.Rename(buildBinary(t), bin))
+	return func(args ...string) (int, string) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		cmd.Run()
+		return cmd.ProcessState.ExitCode(), stderr.String()
+	}
+}
+
+// TestUnreadableHostDir: a host whose logs directory cannot be read
+// (chmod 000, as another user than root) is found: counted in
+// hosts_found, listed in summary.warnings and the page. When no host
+// can be read, the message names the unreadable paths.
+func TestUnreadableHostDir(t *testing.T) {
+	dir, err := os.MkdirTemp("", "resreport-unreadable-")
+	must(t, err)
+	must(t, os.Chmod(dir, 0o777)) // the outputs are written here by nobody too
+	logs := filepath.Join(dir, "logs")
+	o := loggen.Options{Hosts: 3, LinesPerHost: 30, Seed: 4}
+	if _, err := loggen.Generate(logs, o); err != nil {
+		t.Fatal(err)
+	}
+	hidden := o.HostDir(logs, 1) // DIR/logs/HOST/logs
+	t.Cleanup(func() {
+		for i := range 3 {
+			os.Chmod(o.HostDir(logs, i), 0o755)
+		}
+		os.RemoveAll(dir)
+	})
+	run := asUnprivileged(t, dir)
+	must(t, os.Chmod(hidden, 0))
+	js, page := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
+	code, text := run("report", logs, "-q", "--json", js, "-o", page)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, text)
+	}
+	s := readDoc(t, js).Summary
+	host := filepath.Base(filepath.Dir(hidden))
+	if s.HostsFound != 3 || s.Hosts != 2 || len(s.Warnings) != 1 || s.Warnings[0].Path != hidden || s.Warnings[0].Host != host ||
+		s.Warnings[0].Kind != "unreadable" || s.Warnings[0].Reason != "permission denied" {
+		t.Fatalf("hosts_found %d, hosts %d, warnings %+v; want 3, 2 and %s unreadable", s.HostsFound, s.Hosts, s.Warnings, hidden)
+	}
+	p := string(must2(os.ReadFile(page)))
+	for _, want := range []string{"2 (1 more found without a record in range", `<td class="name">` + hidden + `</td><td class="name">` + host + `</td><td>unreadable</td>`} {
+		if !strings.Contains(p, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for i := range 3 {
+		must(t, os.Chmod(o.HostDir(logs, i), 0))
+	}
+	code, text = run("report", logs, "-q", "-o", page)
+	want := "resreport: no resource log files found in " + logs + ` (pattern "resource"): 3 unreadable paths left out, the first: ` +
+		o.HostDir(logs, 0) + " (permission denied)\n"
+	if code != 1 || !strings.HasSuffix(text, want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant it to end in %q", code, text, want)
 	}
 }
 
