@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,6 +40,7 @@ type Set struct {
 	swept   map[string]bool      // directories cleaned of dead runs' files
 	made    []string             // directories created for the outputs, parents first
 	cleaned []string             // what the sweeps did, for the log
+	notes   map[string]string    // by output name: what is wrong with it but not an error
 	spools  int
 	done    bool // committed or aborted
 }
@@ -81,6 +83,25 @@ func (s *Set) Cleaned() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.cleaned...)
+}
+
+// Notes returns, by output name as given, what is wrong with an output
+// without failing it (standard output that discards what is written).
+func (s *Set) Notes() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.notes)
+}
+
+// note records note ("" for none) of output name; s.mu is held.
+func (s *Set) note(name, note string) {
+	if note == "" {
+		return
+	}
+	if s.notes == nil {
+		s.notes = map[string]string{}
+	}
+	s.notes[name] = note
 }
 
 // File adds a file output at path ("-" for standard output). Its
@@ -139,9 +160,11 @@ func (s *Set) resolve(name string, isDir bool) (*target, error) {
 		if isDir {
 			return nil, conflictf("standard output cannot be a directory output")
 		}
-		if err := checkStdout(os.Stdout); err != nil {
+		note, err := checkStdout(os.Stdout)
+		if err != nil {
 			return nil, err
 		}
+		s.note(name, note)
 		return &target{kind: inPlace, name: name}, nil
 	}
 	if name == "" {
@@ -172,9 +195,11 @@ func (s *Set) resolve(name string, isDir bool) (*target, error) {
 		return nil, conflictf("%s is a directory", name)
 	case !isDir && (!fi.Mode().IsRegular() || desc != ""):
 		if isStdout(desc) {
-			if err := checkStdout(os.Stdout); err != nil {
+			note, err := checkStdout(os.Stdout)
+			if err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
+			s.note(name, note)
 		}
 		t.kind, t.path, t.prev = inPlace, abs, fi
 		return t, nil

@@ -51,34 +51,40 @@ func TestStandardOutput(t *testing.T) {
 	noWorkFiles(t, os.TempDir())
 }
 
-// TestStandardOutputLost: "-" is refused when standard output would lose
-// what is written: /dev/null opened read-write (what a descriptor closed
-// at start becomes) or a descriptor not open for writing; /dev/null
-// opened write-only (> /dev/null) is a choice, and taken.
+// TestStandardOutputLost: "-" is refused when standard output is not
+// open for writing, and taken with a note when it is /dev/null opened
+// read-write (what a descriptor closed at start becomes, and what some
+// launchers hand on to discard it); /dev/null opened write-only (>
+// /dev/null) is a choice, and taken without one.
 func TestStandardOutputLost(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	readOnly := filepath.Join(t.TempDir(), "r")
 	writeFile(t, readOnly, "", 0o644)
 	for _, tc := range []struct {
-		path string
-		flag int
-		want string
+		path      string
+		flag      int
+		err, note string
 	}{
-		{os.DevNull, os.O_RDWR, "standard output was closed at start"},
-		{readOnly, os.O_RDONLY, "standard output is not open for writing"},
-		{os.DevNull, os.O_WRONLY, ""},
-		{readOnly, os.O_RDWR, ""},
+		{os.DevNull, os.O_RDWR, "", "what goes there is lost"},
+		{readOnly, os.O_RDONLY, "standard output is not open for writing", ""},
+		{os.DevNull, os.O_WRONLY, "", ""},
+		{readOnly, os.O_RDWR, "", ""},
 	} {
 		f, err := os.OpenFile(tc.path, tc.flag, 0)
 		must(t, err)
+		var note string
 		withStdout(f, func() {
 			s := NewSet(context.Background())
 			defer s.Abort()
 			_, err = s.File("-")
+			note = s.Notes()["-"]
 		})
 		f.Close()
-		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
-			t.Errorf("%s opened %#x: %v, want %q", tc.path, tc.flag, err, tc.want)
+		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%s opened %#x: %v, want %q", tc.path, tc.flag, err, tc.err)
+		}
+		if tc.note == "" && note != "" || tc.note != "" && !strings.Contains(note, tc.note) {
+			t.Errorf("%s opened %#x: note %q, want %q", tc.path, tc.flag, note, tc.note)
 		}
 	}
 }

@@ -6,4 +6,4 @@ import "os"
 
 // checkStdout finds nothing wrong where the descriptor's mode cannot be
 // read: see stdout_unix.go.
-func checkStdout(*os.File) error { return nil }
+func checkStdout(*os.File) (string, error) { return "", nil }

@@ -11,36 +11,35 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// checkStdout fails when what is written to standard output f would be
-// lost: f is not open for writing, or it is /dev/null opened for reading
-// and writing. The Go runtime opens a standard descriptor closed at start
-// (resreport -o - >&-) that way, so that is the closed one; a shell's
-// > /dev/null opens it write-only, and passes. A launcher that hands a
-// read-write /dev/null (Python's subprocess.DEVNULL, daemon(3)) cannot be
-// told from a closed descriptor and fails too: the message says how to
-// discard an output on purpose.
-func checkStdout(f *os.File) error {
+// checkStdout fails when standard output f is not open for writing, and
+// returns a note when it is /dev/null opened for reading and writing: the
+// Go runtime opens a standard descriptor closed at start (resreport -o -
+// >&-) that way, and so do launchers that discard it on purpose (Python's
+// subprocess.DEVNULL, daemon(3)), which cannot be told apart. The run goes
+// on, saying that the output is lost. A shell's > /dev/null opens it
+// write-only: a choice, taken without a note.
+func checkStdout(f *os.File) (note string, err error) {
 	c, err := f.SyscallConn()
 	if err != nil {
-		return fmt.Errorf("standard output: %w", err)
+		return "", fmt.Errorf("standard output: %w", err)
 	}
 	var flags int
 	var ferr error
 	if err := c.Control(func(fd uintptr) { flags, ferr = unix.FcntlInt(fd, unix.F_GETFL, 0) }); err != nil {
-		return fmt.Errorf("standard output: %w", err)
+		return "", fmt.Errorf("standard output: %w", err)
 	}
 	if ferr != nil {
-		return fmt.Errorf("standard output: %w", ferr)
+		return "", fmt.Errorf("standard output: %w", ferr)
 	}
 	switch flags & unix.O_ACCMODE {
 	case unix.O_RDONLY:
-		return errors.New("standard output is not open for writing")
+		return "", errors.New("standard output is not open for writing")
 	case unix.O_RDWR:
 		if isDevNull(f) {
-			return errors.New("standard output was closed at start (>&-) or is /dev/null opened read-write, which cannot be told apart: the output would be lost; redirect standard output to a file or pipe, or give /dev/null as the output to discard it")
+			return "standard output is /dev/null opened read-write (closed at start, >&-, or discarded by the caller): what goes there is lost; redirect it to a file or pipe to keep it", nil
 		}
 	}
-	return nil
+	return "", nil
 }
 
 // isDevNull reports whether f is the null device.

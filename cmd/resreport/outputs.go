@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -141,6 +142,15 @@ func openOutputs(ctx context.Context, spec outputSpec, hosts []string, slice int
 func (o *outputs) logCleaned(log *zap.Logger) {
 	for _, msg := range o.set.Cleaned() {
 		log.Info(msg)
+	}
+}
+
+// logNotes warns of outputs that lose what is written to them without
+// failing (standard output that is /dev/null opened read-write).
+func (o *outputs) logNotes(log *zap.Logger) {
+	notes := o.set.Notes()
+	for _, name := range slices.Sorted(maps.Keys(notes)) {
+		log.Warn(o.flags[name] + ": " + notes[name])
 	}
 }
 

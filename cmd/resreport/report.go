@@ -116,6 +116,7 @@ func runCommand(c *cli.Context, spec outputSpec) (o *outcome, err error) {
 		}
 	}()
 	out.logCleaned(log)
+	out.logNotes(log)
 	if err := in.checkOutputs(c, out); err != nil {
 		return nil, err
 	}
