@@ -63,7 +63,7 @@ func ocStep(a, b *ocSample) (d [NumOC]int64, reset bool) {
 //
 // Its head is the samples taken after first up to the first of the
 // second timestamp later than first's (two samples in logs without
-// repeated timestamps), kept in its partial's arena (heads[head:][:headN]):
+// repeated timestamps; at most maxHead), kept in its partial's arena (heads[head:][:headN]):
 // a unit whose first sample of the host-bin does not come after the last
 // of the units before it is joined to them exactly from the first of these
 // that does. That covers a restart in the second the unit before ended
@@ -78,6 +78,12 @@ type ocSpan struct {
 	seg, grew   [NumOC]int64
 }
 
+// maxHead bounds a span's head: more samples of one timestamp than this
+// (a stuck clock) end it, so that a head moved each time it grows (two
+// host-bins' samples alternating) costs a bounded copy; a unit joined past
+// it is joined by its last sample (see merge).
+const maxHead = 64
+
 // add extends the span by sample s, which follows its samples in input
 // order; heads is the arena of the span's partial.
 func (o *ocSpan) add(s *ocSample, heads *[]ocSample) {
@@ -90,7 +96,7 @@ func (o *ocSpan) add(s *ocSample, heads *[]ocSample) {
 			o.seg = s.vals
 			o.resets++
 		}
-		if o.headSteps < 2 {
+		if o.headSteps < 2 && o.headN < maxHead {
 			o.pushHead(s, o.last.ts, heads)
 		}
 		o.last = *s

@@ -163,3 +163,22 @@ func TestOCRepeatedLines(t *testing.T) {
 		t.Errorf("deltas %v and %v (Resets %v), want 70 and no restart", a.OCDelta[0], b.OCDelta[0], b.Resets)
 	}
 }
+
+// TestOCHeadBounded: samples of one stuck timestamp, alternating between
+// two host-bins of one arena, keep each head at maxHead samples and the
+// arena linear in them, not quadratic.
+func TestOCHeadBounded(t *testing.T) {
+	var a, b ocSpan
+	var heads []ocSample
+	for i := range 10000 {
+		sa, sb := sampleOC(5, 1, int64(i)), sampleOC(7, 1, int64(i))
+		a.add(&sa, &heads)
+		b.add(&sb, &heads)
+	}
+	if a.headN != maxHead || b.headN != maxHead || len(heads) > 4*maxHead*maxHead {
+		t.Errorf("heads %d and %d, arena %d; want %d each and at most %d", a.headN, b.headN, len(heads), maxHead, 4*maxHead*maxHead)
+	}
+	if g := a.growth(); g[0] != 9999 {
+		t.Errorf("growth %d, want 9999", g[0])
+	}
+}
