@@ -93,15 +93,18 @@ func (s *Set) Notes() map[string]string {
 	return maps.Clone(s.notes)
 }
 
-// note records note ("" for none) of output name; s.mu is held.
-func (s *Set) note(name, note string) {
-	if note == "" {
-		return
+// checkStdout checks standard output as the target name (see
+// checkStdout), keeping its note, if any; s.mu is held.
+func (s *Set) checkStdout(name string) error {
+	note, err := checkStdout(os.Stdout)
+	if err != nil || note == "" {
+		return err
 	}
 	if s.notes == nil {
 		s.notes = map[string]string{}
 	}
 	s.notes[name] = note
+	return nil
 }
 
 // File adds a file output at path ("-" for standard output). Its
@@ -160,11 +163,9 @@ func (s *Set) resolve(name string, isDir bool) (*target, error) {
 		if isDir {
 			return nil, conflictf("standard output cannot be a directory output")
 		}
-		note, err := checkStdout(os.Stdout)
-		if err != nil {
+		if err := s.checkStdout(name); err != nil {
 			return nil, err
 		}
-		s.note(name, note)
 		return &target{kind: inPlace, name: name}, nil
 	}
 	if name == "" {
@@ -195,11 +196,9 @@ func (s *Set) resolve(name string, isDir bool) (*target, error) {
 		return nil, conflictf("%s is a directory", name)
 	case !isDir && (!fi.Mode().IsRegular() || desc != ""):
 		if isStdout(desc) {
-			note, err := checkStdout(os.Stdout)
-			if err != nil {
+			if err := s.checkStdout(name); err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
-			s.note(name, note)
 		}
 		t.kind, t.path, t.prev = inPlace, abs, fi
 		return t, nil
