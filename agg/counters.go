@@ -183,14 +183,17 @@ func (o *ocSpan) join(src *ocSpan, head []ocSample) bool {
 		}
 		bridge, reset := ocStep(&o.last, c)
 		g := addAll(o.growth(), &bridge)
-		// the growth from c to src's last: the rest of src's
+		// the growth from c to src's last: without a restart after c the
+		// difference, else the rest of src's growth
 		var rest [NumOC]int64
-		sg := src.growth()
-		for k := range rest {
-			if src.resets == preResets {
+		if src.resets == preResets {
+			for k := range rest {
 				rest[k] = src.last.vals[k] - c.vals[k]
-			} else {
-				rest[k] = addSat(sg[k], -pre[k])
+			}
+		} else {
+			rest = src.growth()
+			for k := range rest {
+				rest[k] = addSat(rest[k], -pre[k])
 			}
 		}
 		o.grew, o.seg = addAll(g, &rest), src.last.vals
